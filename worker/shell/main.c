@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nf_cli_enrich.h"
+#include "nf_run.h"
 
 #ifndef NF_VERSION
 #define NF_VERSION "0.0.0"
@@ -18,6 +19,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: noticeflow <command> [options]\n"
                "commands:\n"
                "  enrich FILE...   enrich notice files, print JSON lines\n"
+               "  run --config F   the Kafka worker (see run --help)\n"
                "  version          print the version\n");
 }
 
@@ -29,6 +31,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "enrich") == 0)
         return nf_cli_enrich_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "run") == 0)
+        return nf_run_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("noticeflow %s\n", NF_VERSION);
         return 0;

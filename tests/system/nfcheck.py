@@ -1,0 +1,266 @@
+"""Loss / duplicate checker for an at-least-once Kafka pipeline.
+
+After the workers stop, read every input topic, every output topic and the
+dead-letter topic to their end offsets (outputs twice: read_uncommitted and
+read_committed), map each output back to its input, and compare the
+consumer group's committed offsets with the input end offsets. A reusable
+module (the system tests, scripts/bench-pipeline.sh) and a command:
+
+    python3 nfcheck.py --bootstrap B --input T --output T1,T2 --dlq D \
+        --group G [--exactly-once] [--json]
+
+How an output names its input: the "noticeflow-event-id" header,
+"<topic>/<partition>/<offset>" of the input message (the worker's event id;
+nf-relay sets the same header). An optional `verify(msg, input)` callback
+lets a caller cross-check more (the tests decode the Avro record and compare
+its event_id, source and key with the input).
+
+Reported (Kafka system tests' and Jepsen's checks):
+  lost            inputs with no output in the read_committed view
+  dups            extra deliveries (occurrences beyond the first), with the
+                  number of inputs delivered more than once
+  unexpected      outputs naming no input, or failing verify()
+  aborted_visible outputs seen read_uncommitted but not read_committed
+  committed/end   per input partition: the group's committed offset vs the
+                  partition's end offset
+Failures: lost, unexpected, committed != end, and dups when exactly-once.
+"""
+import argparse
+import json
+import sys
+import time
+import uuid
+from collections import Counter, namedtuple
+
+from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka.admin import AdminClient
+
+EVENT_ID_HEADER = "noticeflow-event-id"
+
+Msg = namedtuple("Msg", "topic partition offset key value headers")
+
+
+def header(msg, name):
+    for k, v in msg.headers or ():
+        if k == name:
+            return v
+    return None
+
+
+def event_id(topic, partition, offset):
+    return "%s/%d/%d" % (topic, partition, offset)
+
+
+def partitions_of(bootstrap, topic, timeout=30.0):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    md = admin.list_topics(topic, timeout=timeout)
+    t = md.topics.get(topic)
+    if t is None or t.error is not None:
+        raise RuntimeError("topic %s: %s" % (topic, t.error if t else "absent"))
+    return sorted(t.partitions)
+
+
+def end_offsets(bootstrap, topic, isolation="read_uncommitted", timeout=30.0):
+    """{partition: (low, high)}; high is the LSO under read_committed."""
+    c = Consumer({"bootstrap.servers": bootstrap,
+                  "group.id": "nfcheck-" + uuid.uuid4().hex,
+                  "isolation.level": isolation,
+                  "enable.auto.commit": False})
+    try:
+        return {p: c.get_watermark_offsets(TopicPartition(topic, p),
+                                           timeout=timeout, cached=False)
+                for p in partitions_of(bootstrap, topic, timeout)}
+    finally:
+        c.close()
+
+
+def read_topic(bootstrap, topic, isolation="read_uncommitted", timeout=120.0):
+    """Every message of @topic up to its end offsets, as Msg tuples."""
+    c = Consumer({"bootstrap.servers": bootstrap,
+                  "group.id": "nfcheck-" + uuid.uuid4().hex,
+                  "isolation.level": isolation,
+                  "enable.auto.commit": False,
+                  "enable.partition.eof": True,
+                  "fetch.max.bytes": 64 * 1024 * 1024,
+                  "max.partition.fetch.bytes": 32 * 1024 * 1024})
+    out = []
+    try:
+        todo = {}
+        assign = []
+        for p in partitions_of(bootstrap, topic):
+            lo, hi = c.get_watermark_offsets(TopicPartition(topic, p),
+                                             timeout=30, cached=False)
+            if hi > lo:
+                todo[p] = hi
+                assign.append(TopicPartition(topic, p, lo))
+        if not todo:
+            return out
+        c.assign(assign)
+        deadline = time.monotonic() + timeout
+        while todo:
+            if time.monotonic() > deadline:
+                raise TimeoutError("reading %s: partitions %s not at end"
+                                   % (topic, sorted(todo)))
+            for m in c.consume(num_messages=1000, timeout=1.0):
+                if m.error():
+                    if m.error().code() == KafkaError._PARTITION_EOF:
+                        if m.offset() >= todo.get(m.partition(), 0):
+                            todo.pop(m.partition(), None)
+                        continue
+                    raise RuntimeError("reading %s: %s" % (topic, m.error()))
+                out.append(Msg(m.topic(), m.partition(), m.offset(), m.key(),
+                               m.value(), m.headers() or []))
+                if m.offset() + 1 >= todo.get(m.partition(), 1 << 62):
+                    todo.pop(m.partition(), None)
+        return out
+    finally:
+        c.close()
+
+
+def committed_offsets(bootstrap, group, topic):
+    """{partition: committed offset or None} of @group on @topic."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                  "enable.auto.commit": False})
+    try:
+        tps = [TopicPartition(topic, p) for p in partitions_of(bootstrap, topic)]
+        got = c.committed(tps, timeout=30)
+        return {tp.partition: (tp.offset if tp.offset >= 0 else None)
+                for tp in got}
+    finally:
+        c.close()
+
+
+class Report:
+    def __init__(self):
+        self.inputs = 0
+        self.outputs = 0
+        self.dead_letters = 0
+        self.lost = []
+        self.dups = 0
+        self.dup_inputs = 0
+        self.unexpected = []
+        self.aborted_visible = 0
+        self.offsets = {}  # "topic/p" -> {"committed": c, "end": e}
+        self.offsets_behind = []
+
+    def failures(self, exactly_once=False):
+        f = []
+        if self.lost:
+            f.append("%d input(s) lost, e.g. %s" % (len(self.lost),
+                                                   self.lost[:5]))
+        if self.unexpected:
+            f.append("%d unexpected output(s), e.g. %s"
+                     % (len(self.unexpected), self.unexpected[:5]))
+        if self.offsets_behind:
+            f.append("committed != end on %s" % self.offsets_behind[:10])
+        if exactly_once and self.dups:
+            f.append("%d duplicate(s) in exactly-once mode" % self.dups)
+        return f
+
+    def summary(self):
+        return ("inputs %d outputs %d dead letters %d | lost %d dups %d "
+                "(%d inputs) unexpected %d aborted_visible %d | "
+                "committed==end on %d/%d partitions"
+                % (self.inputs, self.outputs, self.dead_letters,
+                   len(self.lost), self.dups, self.dup_inputs,
+                   len(self.unexpected), self.aborted_visible,
+                   len(self.offsets) - len(self.offsets_behind),
+                   len(self.offsets)))
+
+    def as_dict(self):
+        d = dict(self.__dict__)
+        d["lost"] = self.lost[:100]
+        d["lost_count"] = len(self.lost)
+        d["unexpected"] = self.unexpected[:100]
+        d["unexpected_count"] = len(self.unexpected)
+        return d
+
+
+def check(bootstrap, inputs, outputs, dlq, group, verify=None,
+          check_offsets=True):
+    """Run every check; returns a Report (see its failures())."""
+    rep = Report()
+    by_id = {}
+    for t in inputs:
+        for m in read_topic(bootstrap, t):
+            by_id[event_id(m.topic, m.partition, m.offset)] = m
+    rep.inputs = len(by_id)
+
+    views = {}
+    for iso in ("read_uncommitted", "read_committed"):
+        seen = Counter()
+        for t in list(outputs) + ([dlq] if dlq else []):
+            for m in read_topic(bootstrap, t, iso):
+                if iso == "read_committed":
+                    if t == dlq:
+                        rep.dead_letters += 1
+                    else:
+                        rep.outputs += 1
+                raw = header(m, EVENT_ID_HEADER)
+                eid = raw.decode("utf-8", "replace") if raw else None
+                src = by_id.get(eid)
+                if src is None:
+                    if iso == "read_committed":
+                        rep.unexpected.append("%s/%d/%d names %r" % (
+                            m.topic, m.partition, m.offset, eid))
+                    continue
+                if verify is not None and iso == "read_committed":
+                    why = verify(m, src)
+                    if why:
+                        rep.unexpected.append("%s/%d/%d (%s): %s" % (
+                            m.topic, m.partition, m.offset, eid, why))
+                seen[eid] += 1
+        views[iso] = seen
+
+    committed = views["read_committed"]
+    rep.lost = sorted(set(by_id) - set(committed), key=_id_order)
+    rep.dups = sum(n - 1 for n in committed.values() if n > 1)
+    rep.dup_inputs = sum(1 for n in committed.values() if n > 1)
+    rep.aborted_visible = sum(
+        max(0, n - committed.get(e, 0))
+        for e, n in views["read_uncommitted"].items())
+
+    if check_offsets:
+        for t in inputs:
+            ends = end_offsets(bootstrap, t)
+            got = committed_offsets(bootstrap, group, t)
+            for p, (lo, hi) in sorted(ends.items()):
+                c = got.get(p)
+                name = "%s/%d" % (t, p)
+                rep.offsets[name] = {"committed": c, "end": hi}
+                # an empty partition needs no commit
+                if not (c == hi or (c is None and hi == lo)):
+                    rep.offsets_behind.append("%s committed %s end %d"
+                                              % (name, c, hi))
+    return rep
+
+
+def _id_order(eid):
+    t, p, o = eid.rsplit("/", 2)
+    return (t, int(p), int(o))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bootstrap", required=True)
+    ap.add_argument("--input", action="append", required=True)
+    ap.add_argument("--output", required=True,
+                    help="comma-separated output topics")
+    ap.add_argument("--dlq")
+    ap.add_argument("--group", required=True)
+    ap.add_argument("--exactly-once", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    rep = check(a.bootstrap, a.input, a.output.split(","), a.dlq, a.group)
+    fails = rep.failures(a.exactly_once)
+    if a.json:
+        print(json.dumps(dict(rep.as_dict(), failures=fails), indent=1))
+    else:
+        print(rep.summary())
+        for f in fails:
+            print("FAIL: " + f)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

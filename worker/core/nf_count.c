@@ -1,0 +1,904 @@
+/*
+ * nf_count.c - counts of affected people or records in an incident notice.
+ *
+ * A count is a numeral (nf_num_parse) followed by a counter word:
+ *   個人情報1,059人分 → 1059 人分       お客様873名で → 873 名
+ *   計 5,288 人 → 5288 人, total       約3万件 / 二万五千件 → 30000 / 25000
+ *   (計 3,137 名分(内、... 868 名分)) → 868 is a breakdown of 3137
+ *   1)担当者様が約1000名、2)受講者様が約19000名で、合計約2万名 → the two
+ *   items sum to the total: breakdowns
+ * A numeral without a counter word (2022年, 16:30, 159サイト, 500ポイント,
+ * 1通, 65歳) never is one, which settles most non-counts by form alone.
+ *
+ * What remains is the noun the count is about: 不審なメールが 46 件送信,
+ * 約 1,000 件(...)のログイン, 217名の会員様あてに送信, 逮捕された2人 are
+ * not affected records. The decision reads a clause around the number
+ * (up to WIN bytes each way, cut at 。, at 、 and at line breaks that end a
+ * sentence or start a list item) and takes the cue word (table `cues`)
+ * nearest to the number, the right side first in a near tie since Japanese
+ * puts the head noun and the verb after the count ("N件のメールアドレス",
+ * "N件送信"). No cue: a count. A clause that opens with うち / (内 / "N件中"
+ * takes the decision of the count it divides (そのうち3人 of rejected 計5人
+ * is rejected too). Single-kanji numerals (この一件, 二人) and a lone actor
+ * (1名が逮捕, 依頼会員 1 名に) are idiom, not counts.
+ *
+ * Roles: total after 計/合計/総数/全体で/累計/総計/延べ; breakdown after
+ * うち/内訳, inside (...) right after a total, in list items following a
+ * total, or when consecutive counts just before a total add up to it.
+ * Headline: the largest total, else the largest count; the first on a tie.
+ *
+ * Cost: one pass; every numeral looks at most WIN bytes each way and the
+ * cue test is a byte compare against short tables, so the scan is O(n).
+ * Discarded: a dictionary of "record nouns" that must be present (misses
+ * the bare "(38件)" and table cells) and sentence parsing (too heavy for a
+ * per-message worker, and notices are often broken text from PDFs).
+ */
+#include <string.h>
+
+#include "nf_core_int.h"
+
+/* Bytes of context read each way from a count (~50 kanji). */
+#define WIN 150
+/* Bytes between a total marker or 約 and the number (計 5,288: spaces,
+ * "総数は", "合計で"). */
+#define PREFIX_WIN 18
+/* Right-side cues win a near tie by this many bytes (two kanji). */
+#define RIGHT_BIAS 6
+/* Counts before a total that may add up to it. */
+#define SUM_LOOKBACK 8
+/* Numerals with a counter word examined per document: each costs up to
+ * 2 * WIN bytes of context, so this bounds the work on hostile input
+ * ("1件" ten million times); real notices have a few dozen. */
+#define MAX_CANDIDATES (16 * NF_MAX_COUNTS)
+/* Bits of the first-code-point filter of the cue table. */
+#define CUE_FILTER_BITS 4096
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Counter words, longest first so 人分 wins over 人. The unit reported is
+ * the table string. */
+static const char *const counters[] = {
+    "人分",       /* 1,059人分: records of people */
+    "名分",       /* 763名分 */
+    "件分",       /* 1,000件分 */
+    "世帯",       /* 202 世帯: households whose data leaked */
+    "事業所",     /* 76事業所85件のメールアドレス */
+    "団体",       /* member organisations */
+    "法人",       /* corporate customers */
+    "アカウント", /* taken-over accounts */
+    "社",         /* client companies */
+    "校",         /* schools of a board of education */
+    "人",         /* 4313人 */
+    "名",         /* 873名 */
+    "件",         /* 873件 */
+};
+
+/* A counter followed by one of these is another word, not a count. */
+static const char *const counter_breakers[] = {
+    "様", /* 抽選で100名様: prize winners */
+    "目", /* 3件目, 2人目: ordinals */
+    "組", /* 2人組 */
+    "義", /* 名義 */
+    "称", /* 名称 */
+    "ごと",   /* 大人1名ごとに: a rate */
+    "当たり", /* 1人当たり */
+    "あたり", /* same, in kana */
+    "につき", /* 1件につき */
+    "毎",     /* 1名毎 */
+};
+
+/* A bare number in a table cell under one of these labels is a count
+ * (漏えい件数 | 4,871 |, メンバーIDの総数 | ① 323 ② 78 |); the unit is the
+ * label's counter, since none is written. */
+static const struct {
+    const char *label;
+    const char *unit;
+    bool total;
+} value_labels[] = {
+    {"件数", "件", false},
+    {"人数", "人", false},
+    {"総数", "件", true},
+};
+
+/* Circled enumerators of table cells (① 323 ② 78). */
+static const char *const circled[] = {
+    "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩",
+};
+
+/* Before a kanji numeral these make it vague or ordinal: 数千件, 何万人,
+ * 幾百, 第三者. 第 also makes an ASCII numeral an ordinal (第2件). */
+static const char *const vague_prefixes[] = {
+    "数", "何", "幾", "第",
+};
+
+/* Approximation before the number (约 kept out of the span). */
+static const char *const approx_before[] = {
+    "約",       /* 約1,000件 */
+    "およそ",   /* 総数およそ330人分 */
+    "おおよそ", /* same, spelt out */
+    "概ね",     /* 概ね500件 */
+    "凡そ",     /* kanji spelling of およそ */
+    "ほぼ",     /* ほぼ全員 does not parse; ほぼ100名 does */
+};
+
+/* Approximation after the counter word. */
+static const char *const approx_after[] = {
+    "以上", "程度", "前後", "超", "余り", "余", "あまり", "強", "ほど",
+    "近く", "を超え", "を上回",
+};
+
+/* Total markers, longer first; 計 alone only when not the tail of another
+ * word (会計, 統計, 設計, 時計). */
+static const char *const total_markers[] = {
+    "合計", "総計", "累計", "総数", "全体で", "全体", "延べ", "合わせて", "計",
+};
+
+/* Separators allowed between a total marker / 約 and the number. */
+static const char *const prefix_fillers[] = {
+    " ", ":", "|", "は", "で", "が", "約", "およそ", "おおよそ", "概ね",
+    "凡そ", "ほぼ", "最大",
+};
+
+/* A clause opened by these divides the count before it: そのうち15件,
+ * (内、868 名分), 内訳:学生 3,537人. */
+static const char *const part_markers[] = {
+    "うち", "内訳", "(内",
+};
+
+/* People who act in an incident (職員2名が誤って送信, 2名の職員が紛失):
+ * as the subject of the sentence they are actors, not data subjects;
+ * 職員等4313人の個人情報 stays a count. */
+static const char *const staff_nouns[] = {
+    "職員", "社員", "従業員", "担当者", "教員", "教諭", "講師", "作業員",
+    "スタッフ", "委託先", "業者",
+};
+
+/* Particles that make the noun before them the subject or the agent. */
+static const char *const subject_particles[] = {
+    "が", "は", "で", "により", "にて",
+};
+
+enum { NEG = -1, POS = 1 };
+
+/* Context cues. `unless_after`: the cue does not count when the text just
+ * before it is this (誤送信 is the incident, 送信 alone is mail sent). */
+static const struct cue {
+    const char *word;
+    int pol;
+    const char *unless_after;
+} cues[] = {
+    /* what leaked: the records themselves */
+    {"個人情報", POS, NULL},
+    {"情報", POS, NULL}, /* 顧客情報, カード情報, 担当者情報 */
+    {"氏名", POS, NULL},
+    {"住所", POS, NULL},
+    {"メールアドレス", POS, NULL},
+    {"アドレス", POS, NULL},
+    {"電話番号", POS, NULL},
+    {"生年月日", POS, NULL},
+    {"クレジットカード", POS, NULL},
+    {"名簿", POS, NULL},
+    {"データ", POS, NULL},
+    /* how they leaked */
+    {"漏えい", POS, NULL},
+    {"漏洩", POS, NULL},
+    {"漏れ", POS, NULL},
+    {"流出", POS, NULL},
+    {"紛失", POS, NULL},
+    {"盗難", POS, NULL},
+    {"盗ま", POS, NULL},
+    {"窃取", POS, NULL},
+    {"閲覧", POS, NULL},
+    {"持ち出", POS, NULL},
+    {"誤送信", POS, NULL},
+    {"誤送付", POS, NULL},
+    {"誤発送", POS, NULL},
+    {"誤って", POS, NULL},
+    {"影響", POS, NULL},
+    {"対象", POS, NULL},
+    {"該当", POS, NULL},
+    {"可能性", POS, NULL},
+    /* whose: the data subjects */
+    {"人数", POS, NULL},
+    {"件数", POS, "認知"}, /* 認知件数 is crime statistics */
+    {"顧客", POS, NULL},
+    {"お客様", POS, NULL},
+    {"お客さま", POS, NULL},
+    {"患者", POS, NULL},
+    {"生徒", POS, NULL},
+    {"児童", POS, NULL},
+    {"学生", POS, NULL},
+    {"市民", POS, NULL},
+    {"住民", POS, NULL},
+    {"保護者", POS, NULL},
+    /* mail traffic: messages, not records */
+    {"送信", NEG, "誤"},
+    {"受信", NEG, NULL},
+    {"配信", NEG, NULL},
+    {"発送", NEG, "誤"},
+    {"送付", NEG, "誤"},
+    {"あて", NEG, NULL}, /* 217名の会員様あてに: addressees */
+    {"宛", NEG, NULL},
+    {"誤送信先", NEG, NULL}, /* 誤送信先は1社: the recipient */
+    {"送信先", NEG, NULL},
+    {"送付先", NEG, NULL},
+    {"迷惑メール", NEG, NULL},
+    {"スパム", NEG, NULL},
+    /* events, not records (不正ログイン / 不正アクセス are the takeover
+     * itself: N件 of them are accounts) */
+    {"ログイン", NEG, "不正"},
+    {"アクセス", NEG, "不正"},
+    {"試行", NEG, NULL},
+    {"攻撃", NEG, NULL},
+    {"検知", NEG, NULL},
+    {"検出", NEG, NULL},
+    {"ブロック", NEG, NULL},
+    {"遮断", NEG, NULL},
+    {"閲覧数", NEG, NULL},
+    {"アクセス数", NEG, NULL},
+    /* people acting, asking or being prosecuted */
+    {"問い合わせ", NEG, NULL},
+    {"問合せ", NEG, NULL},
+    {"問合わせ", NEG, NULL},
+    {"相談", NEG, NULL},
+    {"通報", NEG, NULL},
+    {"苦情", NEG, NULL},
+    {"逮捕", NEG, NULL},
+    {"起訴", NEG, NULL},
+    {"容疑", NEG, NULL},
+    {"検挙", NEG, NULL},
+    {"送検", NEG, NULL},
+    {"認知件数", NEG, NULL},
+    {"打ち込", NEG, NULL}, /* staff who typed a password into a phish */
+    {"入力", NEG, NULL},
+    {"体制", NEG, NULL},   /* 2名体制 */
+    {"在籍", NEG, NULL},   /* 従業員50名が在籍: company size */
+    {"調査", NEG, NULL},   /* 専門会社2社に調査を依頼 */
+    {"依頼", NEG, NULL},
+    {"脆弱性", NEG, NULL}, /* 3件の脆弱性: flaws, not records */
+    {"事案", NEG, NULL},   /* 同様の事案は過去3件: incidents, not records */
+    {"事故", NEG, NULL},
+    {"事例", NEG, NULL},
+    {"インシデント", NEG, NULL},
+    {"登録", NEG, NULL},   /* ご登録いただいている15万人: scheme size */
+    {"注意喚起", NEG, NULL}, /* warnings sent to all staff */
+    /* sizes of a scheme or an organisation */
+    {"会員数", NEG, NULL},
+    {"社員数", NEG, NULL},
+    {"従業員数", NEG, NULL},
+    {"職員数", NEG, NULL},
+    {"利用者数", NEG, NULL},
+    {"登録者数", NEG, NULL},
+    {"店舗", NEG, NULL},
+    {"平均", NEG, NULL},
+    /* campaign prizes */
+    {"抽選", NEG, NULL},
+    {"当選", NEG, NULL},
+    {"先着", NEG, NULL},
+};
+
+/* What a clause scan found. */
+struct side {
+    int pol;     /* 0: no cue */
+    size_t dist; /* bytes between the cue and the count */
+};
+
+struct scan {
+    const struct nf_text *t;
+    struct nf_count_list *out;
+    /* the previous count candidate, accepted or not (for うち) */
+    bool have_prev;
+    bool prev_ok;
+    size_t prev_end;
+    /* roles */
+    size_t paren_end;    /* counts before this index sit in (...) after a
+                          * total */
+    int64_t list_total;  /* >= 0: list items after a total's line */
+    size_t list_from;    /* where those items start */
+    size_t candidates;   /* numerals with a counter word seen */
+    /* bit (first code point of a cue) & (CUE_FILTER_BITS - 1): lets most
+     * characters of the context skip the cue table */
+    unsigned char cue_filter[CUE_FILTER_BITS / 8];
+};
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool ends_with(const struct nf_text *t, size_t pos, const char *w)
+{
+    size_t n = strlen(w);
+    return pos >= n && pos <= t->len && memcmp(t->s + pos - n, w, n) == 0;
+}
+
+/* Start of the code point before folded index i (i > 0). */
+static size_t prev_cp(const struct nf_text *t, size_t i)
+{
+    size_t k = i - 1;
+
+    while (k > 0 && i - k < 4 && ((unsigned char)t->s[k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
+static bool is_ideograph(int32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
+}
+
+static const char *match_list(const struct nf_text *t, size_t i,
+                              const char *const *list, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        if (nf_text_at(t, i, list[k]))
+            return list[k];
+    return NULL;
+}
+
+static const char *suffix_list(const struct nf_text *t, size_t i,
+                               const char *const *list, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        if (ends_with(t, i, list[k]))
+            return list[k];
+    return NULL;
+}
+
+/* Code point of a UTF-8 table word's first character. */
+static int32_t first_cp(const char *w)
+{
+    const unsigned char *u = (const unsigned char *)w;
+
+    if (u[0] < 0x80)
+        return u[0];
+    if (u[0] < 0xE0)
+        return ((u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+    if (u[0] < 0xF0)
+        return ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+    return ((u[0] & 0x07) << 18) | ((u[1] & 0x3F) << 12) |
+           ((u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+}
+
+static void cue_filter_init(struct scan *sc)
+{
+    size_t k;
+
+    memset(sc->cue_filter, 0, sizeof(sc->cue_filter));
+    for (k = 0; k < NELEM(cues); k++) {
+        unsigned b = (unsigned)first_cp(cues[k].word) & (CUE_FILTER_BITS - 1);
+        sc->cue_filter[b / 8] |= (unsigned char)(1u << (b % 8));
+    }
+}
+
+/* The longest cue starting at i, or NULL. */
+static const struct cue *cue_at(const struct scan *sc, size_t i)
+{
+    const struct nf_text *t = sc->t;
+    const struct cue *best = NULL;
+    size_t k, bl = 0;
+    int32_t cp;
+    unsigned b;
+
+    nf_text_cp(t, i, &cp);
+    b = (unsigned)cp & (CUE_FILTER_BITS - 1);
+    if (!(sc->cue_filter[b / 8] & (1u << (b % 8))))
+        return NULL;
+    for (k = 0; k < NELEM(cues); k++) {
+        size_t n;
+
+        if (t->s[i] != cues[k].word[0] || !nf_text_at(t, i, cues[k].word))
+            continue;
+        if (cues[k].unless_after && ends_with(t, i, cues[k].unless_after))
+            continue;
+        n = strlen(cues[k].word);
+        if (n > bl) {
+            best = &cues[k];
+            bl = n;
+        }
+    }
+    return best;
+}
+
+/* Does the newline at i end a clause? A line wrapped inside a sentence
+ * (a hiragana particle or ending before it, Japanese text after it, not a
+ * ・ item) does not; a line ending in a noun (漏えい人数 83人) is a cell or
+ * a heading and does. */
+static bool hard_newline(const struct nf_text *t, size_t i)
+{
+    int32_t a = 0, b = 0;
+    size_t k = i;
+
+    while (k > 0 && t->s[k - 1] == '\r')
+        k--;
+    if (k > 0)
+        nf_text_cp(t, prev_cp(t, k), &a);
+    if (i + 1 < t->len)
+        nf_text_cp(t, i + 1, &b);
+    return !(a >= 0x3041 && a <= 0x309F && b >= 0x3040 && b != 0x30FB);
+}
+
+/* Is there a clause boundary at i? 、 right after うち / 内 (そのうち、
+ * (内、) only continues the clause. */
+static bool boundary_at(const struct nf_text *t, size_t i)
+{
+    char c = t->s[i];
+
+    if (c == '\n')
+        return hard_newline(t, i);
+    if (c == '!' || c == '?')
+        return true;
+    if (nf_text_at(t, i, "。"))
+        return true;
+    if (nf_text_at(t, i, "、"))
+        return !ends_with(t, i, "うち") && !ends_with(t, i, "内");
+    return false;
+}
+
+/* Scan left of the number at i: the nearest cue and whether the clause
+ * opens with a part marker. */
+static void scan_left(const struct scan *sc, size_t i, struct side *sd,
+                      bool *part)
+{
+    const struct nf_text *t = sc->t;
+    size_t lo = i > WIN ? i - WIN : 0, q = i;
+
+    sd->pol = 0;
+    *part = false;
+    while (q > lo) {
+        const struct cue *c;
+
+        q = prev_cp(t, q);
+        if (boundary_at(t, q))
+            break;
+        if (!*part && match_list(t, q, part_markers, NELEM(part_markers)))
+            *part = true;
+        if (sd->pol)
+            continue;
+        c = cue_at(sc, q);
+        if (c && q + strlen(c->word) <= i) {
+            sd->pol = c->pol;
+            sd->dist = i - (q + strlen(c->word));
+        }
+    }
+}
+
+/* Scan right of the counter ending at e for the nearest cue. */
+static void scan_right(const struct scan *sc, size_t e, struct side *sd)
+{
+    const struct nf_text *t = sc->t;
+    size_t hi = e + WIN < t->len ? e + WIN : t->len, q = e;
+
+    sd->pol = 0;
+    while (q < hi) {
+        const struct cue *c;
+        int32_t cp;
+
+        if (boundary_at(t, q))
+            break;
+        c = cue_at(sc, q);
+        if (c) {
+            sd->pol = c->pol;
+            sd->dist = q - e;
+            return;
+        }
+        q += nf_text_cp(t, q, &cp);
+    }
+}
+
+/* Counter word at i (after optional spaces); sets *ce past it. */
+static const char *counter_at(const struct nf_text *t, size_t i, size_t *ce)
+{
+    const char *u;
+    int sp = 0;
+
+    while (i < t->len && t->s[i] == ' ' && sp < 2) {
+        i++;
+        sp++;
+    }
+    u = match_list(t, i, counters, NELEM(counters));
+    if (!u)
+        return NULL;
+    *ce = i + strlen(u);
+    if (match_list(t, *ce, counter_breakers, NELEM(counter_breakers)))
+        return NULL;
+    return u;
+}
+
+/* Can a numeral start at i? Not inside a longer token (C119824, 12/6,
+ * 0.2, 2,3), not after 数 / 何 / 第 (vague or ordinal). Cheap: runs before
+ * the parse. */
+static bool numeral_start(const struct nf_text *t, size_t i)
+{
+    char p;
+
+    if (i == 0)
+        return true;
+    p = t->s[i - 1];
+    if (is_digit(p) || is_alpha(p) || strchr("./-#_@$%&=+,", p))
+        return false;
+    return !suffix_list(t, i, vague_prefixes, NELEM(vague_prefixes));
+}
+
+/* After a parse at i that follows a non-ASCII character: is i the middle
+ * of a kanji numeral (百二〇 read up to 〇), or after 万/億 (万一 is a
+ * word)? */
+static bool inside_kanji_numeral(const struct nf_text *t, size_t i)
+{
+    size_t k, n;
+    int64_t v;
+    unsigned fl;
+
+    if (i == 0 || (unsigned char)t->s[i - 1] < 0x80)
+        return false;
+    k = prev_cp(t, i);
+    return nf_num_parse(t, k, &v, &n, &fl) != -1 || ends_with(t, i, "万") ||
+           ends_with(t, i, "億");
+}
+
+/* Total marker and approximation before the number at i. */
+static void read_prefix(const struct nf_text *t, size_t i, bool *total,
+                        bool *approx)
+{
+    size_t lo = i > PREFIX_WIN ? i - PREFIX_WIN : 0, q = i;
+
+    *total = *approx = false;
+    while (q > lo) {
+        const char *w = suffix_list(t, q, total_markers, NELEM(total_markers));
+
+        if (w) {
+            size_t st = q - strlen(w);
+            int32_t cp = 0;
+
+            if (strcmp(w, "計") == 0 && st > 0)
+                nf_text_cp(t, prev_cp(t, st), &cp);
+            *total = !is_ideograph(cp);
+            return;
+        }
+        if (suffix_list(t, q, approx_before, NELEM(approx_before)))
+            *approx = true;
+        w = suffix_list(t, q, prefix_fillers, NELEM(prefix_fillers));
+        if (!w)
+            return;
+        q -= strlen(w);
+    }
+}
+
+static bool approx_suffix(const struct nf_text *t, size_t ce)
+{
+    size_t q = ce;
+
+    if (q < t->len && t->s[q] == ' ')
+        q++;
+    return match_list(t, q, approx_after, NELEM(approx_after)) != NULL;
+}
+
+/* Does a list item start at the line beginning at i? */
+static bool list_item_at(const struct nf_text *t, size_t i)
+{
+    static const char *const marks[] = {
+        "・", "•", "●", "○", "◆", "◇", "■", "□", "-", "*", "(", "①", "②",
+        "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩",
+    };
+    size_t sp = 0;
+
+    while (i < t->len && (t->s[i] == ' ' || t->s[i] == '\t') && sp < 8) {
+        i++;
+        sp++;
+    }
+    if (i + 1 < t->len && is_digit(t->s[i]) && t->s[i + 1] == ')')
+        return true;
+    return match_list(t, i, marks, NELEM(marks)) != NULL;
+}
+
+/* Index just past the ")" closing the "(" at i, within WIN, or i. */
+static size_t paren_close(const struct nf_text *t, size_t i)
+{
+    size_t q, hi = i + WIN < t->len ? i + WIN : t->len;
+    int depth = 0;
+
+    for (q = i; q < hi && t->s[q] != '\n'; q++) {
+        if (t->s[q] == '(')
+            depth++;
+        else if (t->s[q] == ')' && --depth == 0)
+            return q + 1;
+    }
+    return i;
+}
+
+/* 職員2名が / 2名の職員が: staff as the subject, ending at the counter
+ * end ce of the number starting at i. */
+static bool staff_subject(const struct nf_text *t, size_t i, size_t ce)
+{
+    size_t q = i, k;
+    const char *w;
+
+    /* 職員2名が, 職員 2 名は */
+    while (q > 0 && t->s[q - 1] == ' ')
+        q--;
+    if (ends_with(t, q, "等"))
+        q -= strlen("等");
+    if (suffix_list(t, q, staff_nouns, NELEM(staff_nouns)) &&
+        match_list(t, ce, subject_particles, NELEM(subject_particles)))
+        return true;
+    /* 2名の職員が */
+    if (!nf_text_at(t, ce, "の"))
+        return false;
+    q = ce + strlen("の");
+    for (k = 0; k < NELEM(staff_nouns); k++) {
+        w = staff_nouns[k];
+        if (nf_text_at(t, q, w) &&
+            match_list(t, q + strlen(w), subject_particles,
+                       NELEM(subject_particles)))
+            return true;
+    }
+    return false;
+}
+
+/* Is there a 内訳 earlier on the line of i (内訳:学生 3,537人、教職員 991人)? */
+static bool breakdown_line(const struct nf_text *t, size_t i)
+{
+    size_t lo = i > WIN ? i - WIN : 0, q = i;
+
+    while (q > lo && t->s[q - 1] != '\n') {
+        q--;
+        if (nf_text_at(t, q, "内訳"))
+            return true;
+    }
+    return false;
+}
+
+/* The table form: a bare number [i, end) that ends its cell, under a
+ * count label (skipping separators, enumerators and the other numbers of
+ * the row). @returns the label's unit and sets *total, or NULL. */
+static const char *label_value(const struct nf_text *t, size_t i, size_t end,
+                               bool *total)
+{
+    size_t lo = i > 3 * PREFIX_WIN ? i - 3 * PREFIX_WIN : 0, q = end, k;
+
+    while (q < t->len && t->s[q] == ' ')
+        q++;
+    if (q < t->len && !strchr("|\n\r(", t->s[q]) &&
+        !match_list(t, q, circled, NELEM(circled)) &&
+        !nf_text_at(t, q, "、") && !nf_text_at(t, q, "。"))
+        return NULL;
+    q = i;
+    while (q > lo) {
+        const char *w = suffix_list(t, q, circled, NELEM(circled));
+        char c = t->s[q - 1];
+
+        if (w)
+            q -= strlen(w);
+        else if (strchr(" \t\r\n|:-,", c) || is_digit(c))
+            q--;
+        else
+            break;
+    }
+    for (k = 0; k < NELEM(value_labels); k++)
+        if (ends_with(t, q, value_labels[k].label)) {
+            *total = value_labels[k].total;
+            return value_labels[k].unit;
+        }
+    return NULL;
+}
+
+/* Consecutive counts just before a new total that add up to it are its
+ * breakdown (1000 + 19000 before 合計約2万). */
+static void mark_summands(struct nf_count_list *out, size_t ti)
+{
+    int64_t sum = 0;
+    size_t k, n = 0;
+
+    for (k = ti; k > 0 && n < SUM_LOOKBACK; k--, n++) {
+        struct nf_count_mention *m = &out->v[k - 1];
+
+        if (m->role == NF_CROLE_TOTAL || m->value >= out->v[ti].value)
+            return;
+        sum += m->value;
+        if (sum == out->v[ti].value) {
+            size_t j;
+
+            for (j = k - 1; j < ti; j++)
+                out->v[j].role = NF_CROLE_BREAKDOWN;
+            return;
+        }
+        if (sum > out->v[ti].value)
+            return;
+    }
+}
+
+/* Decide about the number [i, end) of value v; add it to the list if it is
+ * a count. @returns the index to continue from. */
+static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
+                       unsigned fl)
+{
+    const struct nf_text *t = sc->t;
+    struct nf_count_list *out = sc->out;
+    struct nf_count_mention *m;
+    const char *unit;
+    size_t ce = 0, n2;
+    struct side l, r;
+    bool part, total, approx, ok, label_total = false;
+    int64_t v2;
+    unsigned f2;
+
+    /* 0.2 人 is an average; a decimal counts only before 万 (1.2万) */
+    if (end + 1 < t->len && t->s[end] == '.' && is_digit(t->s[end + 1]))
+        return end;
+    unit = counter_at(t, end, &ce);
+    if (!unit) {
+        unit = label_value(t, i, end, &label_total);
+        if (!unit)
+            return end;
+        ce = end;
+    }
+    sc->candidates++;
+    /* この一件, 二人: a one-character kanji numeral is idiom */
+    if (v <= 0 || ((fl & NF_NUM_KANJI) && !(fl & NF_NUM_SCALED) &&
+                   end - i <= 3 && v < 10))
+        return ce;
+
+    read_prefix(t, i, &total, &approx);
+    total = total || label_total;
+    approx = approx || approx_suffix(t, ce);
+    scan_left(sc, i, &l, &part);
+    scan_right(sc, ce, &r);
+
+    /* "323件中10件": a count of the count before it */
+    if (sc->have_prev && nf_text_at(t, sc->prev_end, "中") &&
+        sc->prev_end + strlen("中") == i)
+        part = true;
+    if (part && sc->have_prev && sc->prev_end + 2 * WIN >= i) {
+        ok = sc->prev_ok;
+    } else {
+        const struct side *c = NULL;
+
+        if (l.pol && r.pol)
+            c = r.dist <= l.dist + RIGHT_BIAS ? &r : &l;
+        else if (l.pol)
+            c = &l;
+        else if (r.pol)
+            c = &r;
+        ok = !c || c->pol == POS;
+    }
+    /* 2人1組: a ratio, not a count */
+    if (ok && ce < t->len &&
+        nf_num_parse(t, ce, &v2, &n2, &f2) == 0 && !counter_at(t, n2, &n2))
+        ok = false;
+    if (ok && staff_subject(t, i, ce))
+        ok = false;
+    /* 1名が逮捕, 依頼会員 1 名に, 1アカウントで: one actor, not a count */
+    if (ok && v == 1 &&
+        (strcmp(unit, "人") == 0 || strcmp(unit, "名") == 0 ||
+         strcmp(unit, "アカウント") == 0)) {
+        static const char *const particles[] = {"が", "は", "に", "を", "で",
+                                                "と", "も"};
+        if (match_list(t, ce, particles, NELEM(particles)))
+            ok = false;
+    }
+    sc->have_prev = true;
+    sc->prev_ok = ok;
+    sc->prev_end = ce;
+    if (!ok || out->n >= NF_MAX_COUNTS)
+        return ce;
+
+    /* 計28世帯69名: a count right after a total is part of it */
+    if (!total && out->n > 0 && out->v[out->n - 1].role == NF_CROLE_TOTAL) {
+        const struct nf_count_mention *pm = &out->v[out->n - 1];
+
+        if (t->map[i] == pm->span.off + pm->span.len)
+            total = true;
+    }
+    m = &out->v[out->n];
+    m->value = v;
+    m->unit = unit;
+    m->span = nf_text_span(t, i, ce);
+    m->approximate = approx;
+    m->role = NF_CROLE_OTHER;
+    if (part || i < sc->paren_end || breakdown_line(t, i))
+        m->role = NF_CROLE_BREAKDOWN;
+    else if (sc->list_total > v && i >= sc->list_from)
+        m->role = NF_CROLE_BREAKDOWN;
+    else if (total)
+        m->role = NF_CROLE_TOTAL;
+    out->n++;
+    if (m->role == NF_CROLE_TOTAL) {
+        size_t q = ce;
+
+        mark_summands(out, out->n - 1);
+        while (q < t->len && t->s[q] == ' ')
+            q++;
+        if (q < t->len && t->s[q] == '(')
+            sc->paren_end = paren_close(t, q);
+        /* the items of a list that follows the total's line */
+        q = ce;
+        while (q < t->len && q < ce + WIN && t->s[q] != '\n')
+            q++;
+        if (q < t->len && t->s[q] == '\n') {
+            sc->list_total = v;
+            sc->list_from = q;
+        }
+    }
+    return ce;
+}
+
+int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
+                  struct nf_count_list *out, struct nf_err *err)
+{
+    struct scan sc;
+    size_t i, k;
+    int best = -1;
+    bool best_total = false;
+
+    if (!t || !a || !out)
+        return nf_err_set(err, NF_E_ARG, 0, "NULL argument");
+    out->n = 0;
+    out->affected = -1;
+    out->v = nf_arena_alloc(a, NF_MAX_COUNTS * sizeof(*out->v));
+    if (!out->v)
+        return nf_err_set(err, NF_E_NOMEM, 0, "out of memory for counts");
+    memset(&sc, 0, sizeof(sc));
+    sc.t = t;
+    sc.out = out;
+    sc.list_total = -1;
+    cue_filter_init(&sc);
+
+    i = 0;
+    while (i < t->len && out->n < NF_MAX_COUNTS &&
+           sc.candidates < MAX_CANDIDATES) {
+        unsigned char c = (unsigned char)t->s[i];
+        int64_t v;
+        size_t end;
+        unsigned fl;
+        int rc;
+
+        if (c == '\n' && sc.list_total >= 0 && i >= sc.list_from &&
+            i + 1 < t->len && t->s[i + 1] != '\n' && t->s[i + 1] != '\r' &&
+            !list_item_at(t, i + 1))
+            sc.list_total = -1; /* the list after the total has ended */
+        /* numerals start with an ASCII digit or a 3-byte kanji */
+        if (!(is_digit((char)c) || (c >= 0xE0 && c < 0xF0)) ||
+            !numeral_start(t, i)) {
+            i++;
+            continue;
+        }
+        rc = nf_num_parse(t, i, &v, &end, &fl);
+        if (rc == -1 || end <= i) {
+            i++;
+            continue;
+        }
+        if (rc != 0) {
+            /* too long for a count: skip the whole run once */
+            i = end;
+            while (i < t->len && (is_digit(t->s[i]) || t->s[i] == ','))
+                i++;
+            continue;
+        }
+        if (inside_kanji_numeral(t, i)) {
+            i = end;
+            continue;
+        }
+        i = consider(&sc, i, end, v, fl);
+    }
+
+    for (k = 0; k < out->n; k++) {
+        bool tot = out->v[k].role == NF_CROLE_TOTAL;
+
+        if (best < 0 || (tot && !best_total) ||
+            (tot == best_total && out->v[k].value > out->v[best].value)) {
+            best = (int)k;
+            best_total = tot;
+        }
+    }
+    out->affected = best;
+    return 0;
+}

@@ -1,0 +1,906 @@
+/*
+ * nf_config.c - declarative configuration table and its three sources.
+ *
+ * Forms accepted (contract "Worker CLI and configuration"):
+ *   file   `group.id = notices-enricher`   (# comment lines, blanks ignored,
+ *          key and value trimmed, CRLF tolerated; '#' inside a value is
+ *          kept, so passwords may contain it)
+ *   env    NOTICEFLOW_GROUP_ID=...          (upper case, dots as '_'):
+ *          matched against the env form of each table key first, so
+ *          NOTICEFLOW_OUTPUT_TOPIC_LOYALTY_CAMPAIGN finds the key with an
+ *          underscore; otherwise NOTICEFLOW_KAFKA_SASL_USERNAME becomes
+ *          kafka.sasl.username (librdkafka names use dots only)
+ *   -X     `-X bootstrap.servers=h:9092`    (no known prefix → kafka.<key>,
+ *          as kcat does)
+ * All settings are collected in order file, env, -X, and the last one of a
+ * key wins. Then every value is checked against its table entry (type,
+ * range), required keys are checked, and the kafka.* properties are tried on
+ * scratch librdkafka confs, so a typo in a property name is refused at start
+ * (exit 2) instead of surfacing as a runtime error.
+ *
+ * The table drives parsing, validation, defaults, the README reference
+ * (nf_config_print_reference) and the start-up log line; there is no second
+ * list of keys anywhere. Discarded: JSON config files (the contract fixes
+ * properties files, the format kcat and Kafka tools use) and getenv() per
+ * key (cannot refuse an unknown NOTICEFLOW_* variable).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "nf_config.h"
+
+/* Cap on collected settings (file lines + env + -X). */
+#define MAX_SETTINGS 4096
+
+enum ktype { KT_STRING, KT_TOPICS, KT_TOPIC, KT_INT, KT_BOOL, KT_LOGLEVEL };
+
+struct key {
+    const char *name;
+    enum ktype type;
+    const char *def; /* NULL: required */
+    long min, max;   /* KT_INT range */
+    size_t off;      /* field in struct nf_config */
+    const char *help;
+};
+
+#define F(field) offsetof(struct nf_config, field)
+
+/* Every key the worker understands (besides kafka.*). */
+static const struct key keys[] = {
+    {"input.topics", KT_TOPICS, NULL, 0, 0, F(input_topics),
+     "comma list of input topics (a ^regex is allowed, as in librdkafka)"},
+    {"group.id", KT_STRING, NULL, 0, 0, F(group_id),
+     "consumer group; committed offsets live here"},
+    {"output.topic.incident", KT_TOPIC, NULL, 0, 0, F(topic_incident),
+     "records with category incident"},
+    {"output.topic.loyalty_campaign", KT_TOPIC, NULL, 0, 0,
+     F(topic_loyalty_campaign), "records with category loyalty_campaign"},
+    {"output.topic.other", KT_TOPIC, NULL, 0, 0, F(topic_other),
+     "records with category other"},
+    {"output.topic.dead_letter", KT_TOPIC, NULL, 0, 0, F(topic_dead_letter),
+     "inputs that cannot be processed, with the reason"},
+    /* Upper bound: more threads than cores only adds queueing. */
+    {"worker.threads", KT_INT, "2", 1, NF_CONFIG_MAX_THREADS, F(threads),
+     "enrichment threads (one enricher each)"},
+    /* Same hard limit as the core (NF_DOC_MAX_BYTES_LIMIT, 64 MiB). */
+    {"enrich.max.bytes", KT_INT, "1048576", 1, 64L << 20, F(max_bytes),
+     "largest message value accepted; larger ones go to the DLQ (too_large)"},
+    {"worker.queue.max", KT_INT, "1000", 1, 1000000, F(queue_max),
+     "messages in process before consumption is paused (back-pressure)"},
+    {"shutdown.timeout.ms", KT_INT, "30000", 0, 3600000,
+     F(shutdown_timeout_ms),
+     "bound on draining in-flight work after SIGTERM/SIGINT"},
+    {"rebalance.timeout.ms", KT_INT, "10000", 0, 3600000,
+     F(rebalance_timeout_ms),
+     "bound on finishing in-flight work of revoked partitions"},
+    {"log.level", KT_LOGLEVEL, "info", 0, 0, F(log_level),
+     "debug, info, warn or error"},
+    {"testing.unsafe.store.before.produce", KT_BOOL, "false", 0, 0,
+     F(unsafe_store_before_produce),
+     "TEST ONLY: store input offsets before producing (loses data on "
+     "a crash; the loss checker's negative control)"},
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Properties the at-least-once design depends on; set last on every conf,
+ * and a user value must equal them. Aliases are listed as separate rows. */
+static const struct forced {
+    const char *name;
+    const char *value;
+    int consumer, producer; /* which sides it is set on */
+    const char *why;
+} forced[] = {
+    /* Offsets are stored by hand once outputs are acked. */
+    {"enable.auto.offset.store", "false", 1, 0, "offsets stored after ack"},
+    /* The committer commits what was stored, periodically and on close. */
+    {"enable.auto.commit", "true", 1, 0, "stored offsets are auto-committed"},
+    {"auto.commit.enable", "true", 1, 0, "alias of enable.auto.commit"},
+    /* A new group on a pre-filled topic must not skip history. */
+    {"auto.offset.reset", "earliest", 1, 0, "new groups read from the start"},
+    /* Cooperative-sticky is buggy before librdkafka 2.4 (delivery.md). */
+    {"partition.assignment.strategy", "range,roundrobin", 1, 0,
+     "eager assignor on librdkafka 2.0"},
+    /* No duplicates or reordering from producer retries. */
+    {"enable.idempotence", "true", 0, 1, "idempotent producer"},
+    {"acks", "all", 0, 1, "outputs acked by all in-sync replicas"},
+    {"request.required.acks", "all", 0, 1, "alias of acks"},
+};
+
+#define N_FORCED (sizeof(forced) / sizeof(forced[0]))
+
+/* Overridable defaults set before the user's properties. */
+static const struct kv_default {
+    const char *name;
+    const char *value;
+    int consumer, producer;
+} defaults[] = {
+    /* A DR timeout blocks the offset watermark and stops the worker, so
+     * give the cluster time to recover first (delivery.md: >= 300 s). */
+    {"message.timeout.ms", "300000", 0, 1},
+    {"client.id", "noticeflow", 1, 1},
+};
+
+#define N_DEFAULTS (sizeof(defaults) / sizeof(defaults[0]))
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static char *dupn(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && isspace((unsigned char)**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && isspace((unsigned char)(*s)[*n - 1]))
+        (*n)--;
+}
+
+static void *field(struct nf_config *cfg, const struct key *k)
+{
+    return (char *)cfg + k->off;
+}
+
+static const struct key *find_key(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static bool valid_topic(const char *t)
+{
+    size_t n = strlen(t), i;
+
+    /* Kafka's rule: 1..249 of [A-Za-z0-9._-]. */
+    if (n == 0 || n > 249)
+        return false;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)t[i]) && t[i] != '.' && t[i] != '_' &&
+            t[i] != '-')
+            return false;
+    return true;
+}
+
+/* ---- collected settings (before validation) --------------------------- */
+
+struct setting {
+    char *key; /* full key: table name or kafka.* */
+    char *value;
+    char *origin; /* "file:12", "env NOTICEFLOW_X", "-X" */
+};
+
+struct settings {
+    struct setting *v;
+    size_t n, cap;
+};
+
+static void settings_free(struct settings *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++) {
+        free(s->v[i].key);
+        free(s->v[i].value);
+        free(s->v[i].origin);
+    }
+    free(s->v);
+    s->v = NULL;
+    s->n = s->cap = 0;
+}
+
+static int settings_add(struct settings *s, const char *key, size_t kl,
+                        const char *val, size_t vl, const char *origin,
+                        struct nf_err *err)
+{
+    struct setting *st;
+
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 32;
+        struct setting *v;
+
+        if (s->n >= MAX_SETTINGS)
+            return nf_err_setf(err, NF_E_CONFIG, 0, "more than %d settings",
+                               MAX_SETTINGS);
+        v = realloc(s->v, cap * sizeof(*v));
+        if (!v)
+            return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        s->v = v;
+        s->cap = cap;
+    }
+    st = &s->v[s->n];
+    st->key = dupn(key, kl);
+    st->value = dupn(val, vl);
+    st->origin = dupn(origin, strlen(origin));
+    if (!st->key || !st->value || !st->origin) {
+        free(st->key);
+        free(st->value);
+        free(st->origin);
+        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+    }
+    s->n++;
+    return 0;
+}
+
+/* A name is acceptable as a setting if it is a table key or a kafka.*
+ * property with a non-empty property name. */
+static bool known_name(const char *k)
+{
+    const char *p;
+
+    if (find_key(k))
+        return true;
+    if (strncmp(k, "kafka.", 6) != 0)
+        return false;
+    p = k + 6;
+    if (strncmp(p, "consumer.", 9) == 0)
+        p += 9;
+    else if (strncmp(p, "producer.", 9) == 0)
+        p += 9;
+    return *p != '\0';
+}
+
+/* ---- the three sources ------------------------------------------------ */
+
+static int read_file(const char *path, struct settings *s, struct nf_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL, origin[64];
+    size_t len, pos = 0;
+    int rc = 0, line = 0;
+
+    if (!f)
+        return nf_err_setf(err, NF_E_CONFIG, 0, "cannot open config %s: %s",
+                           path, strerror(errno));
+    buf = malloc(NF_CONFIG_MAX_FILE_BYTES + 1);
+    if (!buf) {
+        rc = nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        goto out;
+    }
+    len = fread(buf, 1, NF_CONFIG_MAX_FILE_BYTES + 1, f);
+    if (ferror(f) || len > NF_CONFIG_MAX_FILE_BYTES) {
+        rc = nf_err_setf(err, NF_E_CONFIG, 0,
+                         "cannot read config %s (unreadable or over %d bytes)",
+                         path, NF_CONFIG_MAX_FILE_BYTES);
+        goto out;
+    }
+    while (pos < len) {
+        const char *ln = buf + pos, *eol = memchr(ln, '\n', len - pos);
+        size_t n = eol ? (size_t)(eol - ln) : len - pos;
+        const char *eq, *k, *v;
+        size_t kl, vl;
+
+        pos += n + (eol ? 1 : 0);
+        line++;
+        trim(&ln, &n);
+        if (n == 0 || ln[0] == '#')
+            continue;
+        eq = memchr(ln, '=', n);
+        if (!eq) {
+            rc = nf_err_setf(err, NF_E_CONFIG, 0,
+                             "%s:%d: expected key=value", path, line);
+            goto out;
+        }
+        k = ln;
+        kl = (size_t)(eq - ln);
+        v = eq + 1;
+        vl = n - kl - 1;
+        trim(&k, &kl);
+        trim(&v, &vl);
+        snprintf(origin, sizeof(origin), "line %d", line);
+        rc = settings_add(s, k, kl, v, vl, origin, err);
+        if (rc)
+            goto out;
+        if (!known_name(s->v[s->n - 1].key)) {
+            rc = nf_err_setf(err, NF_E_CONFIG, 0,
+                             "%s:%d: unknown configuration key '%s'", path,
+                             line, s->v[s->n - 1].key);
+            goto out;
+        }
+    }
+out:
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+/* Env form of a key: upper case, '.' → '_'. */
+static void env_form(const char *key, char *out, size_t cap)
+{
+    size_t i;
+
+    for (i = 0; key[i] && i + 1 < cap; i++)
+        out[i] = key[i] == '.' ? '_' : (char)toupper((unsigned char)key[i]);
+    out[i] = '\0';
+}
+
+static int read_env(char *const *envp, struct settings *s, struct nf_err *err)
+{
+    static const char prefix[] = "NOTICEFLOW_";
+    const size_t pl = sizeof(prefix) - 1;
+    char name[256], ef[256], origin[300];
+    size_t i, j;
+
+    for (i = 0; envp && envp[i]; i++) {
+        const char *e = envp[i], *eq = strchr(e, '=');
+        size_t nl;
+        const struct key *k = NULL;
+        int rc;
+
+        if (strncmp(e, prefix, pl) != 0 || !eq)
+            continue;
+        nl = (size_t)(eq - e) - pl;
+        if (nl == 0 || nl >= sizeof(name))
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "bad environment variable name");
+        memcpy(name, e + pl, nl);
+        name[nl] = '\0';
+        snprintf(origin, sizeof(origin), "env %s%s", prefix, name);
+        for (j = 0; j < N_KEYS && !k; j++) {
+            env_form(keys[j].name, ef, sizeof(ef));
+            if (strcmp(ef, name) == 0)
+                k = &keys[j];
+        }
+        if (k) {
+            rc = settings_add(s, k->name, strlen(k->name), eq + 1,
+                              strlen(eq + 1), origin, err);
+        } else {
+            /* kafka.* property: lower case, every '_' is a '.'. */
+            for (j = 0; j < nl; j++)
+                name[j] = name[j] == '_' ? '.'
+                                         : (char)tolower((unsigned char)name[j]);
+            if (!known_name(name))
+                return nf_err_setf(err, NF_E_CONFIG, 0,
+                                   "unknown configuration variable %s%.*s",
+                                   prefix, (int)nl, e + pl);
+            rc = settings_add(s, name, nl, eq + 1, strlen(eq + 1), origin,
+                              err);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int read_x(char *const *xargs, size_t n, struct settings *s,
+                  struct nf_err *err)
+{
+    char key[512];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *a = xargs[i], *eq = strchr(a, '='), *k = a, *v;
+        size_t kl, vl;
+        int rc;
+
+        if (!eq)
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "-X %s: expected key=value", a);
+        kl = (size_t)(eq - a);
+        v = eq + 1;
+        vl = strlen(v);
+        trim(&k, &kl);
+        trim(&v, &vl);
+        if (kl == 0 || kl + 7 > sizeof(key))
+            return nf_err_setf(err, NF_E_CONFIG, 0, "-X %s: bad key", a);
+        memcpy(key, k, kl);
+        key[kl] = '\0';
+        if (!known_name(key)) {
+            /* like kcat: a bare property is a librdkafka one */
+            memmove(key + 6, key, kl + 1);
+            memcpy(key, "kafka.", 6);
+            kl += 6;
+        }
+        rc = settings_add(s, key, kl, v, vl, "-X", err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- typed values ----------------------------------------------------- */
+
+static void free_topics(char **t, size_t n)
+{
+    size_t i;
+
+    for (i = 0; t && i < n; i++)
+        free(t[i]);
+    free(t);
+}
+
+static int parse_topics(const char *v, char ***out, size_t *n_out,
+                        const char *key, struct nf_err *err)
+{
+    char **t = NULL;
+    size_t n = 0;
+    const char *p = v;
+    int rc = 0;
+
+    t = calloc(NF_CONFIG_MAX_TOPICS, sizeof(*t));
+    if (!t)
+        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+    while (*p) {
+        const char *c = strchr(p, ','), *s = p;
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+
+        p += l + (c ? 1 : 0);
+        trim(&s, &l);
+        if (l == 0)
+            continue;
+        if (n == NF_CONFIG_MAX_TOPICS) {
+            rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s: more than %d topics",
+                             key, NF_CONFIG_MAX_TOPICS);
+            goto fail;
+        }
+        t[n] = dupn(s, l);
+        if (!t[n]) {
+            rc = nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+            goto fail;
+        }
+        n++;
+        if (t[n - 1][0] != '^' && !valid_topic(t[n - 1])) {
+            rc = nf_err_setf(err, NF_E_CONFIG, 0,
+                             "%s: invalid topic name '%s'", key, t[n - 1]);
+            goto fail;
+        }
+    }
+    if (n == 0) {
+        rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s: no topic given", key);
+        goto fail;
+    }
+    *out = t;
+    *n_out = n;
+    return 0;
+fail:
+    free_topics(t, n);
+    return rc;
+}
+
+static int parse_long(const char *v, long min, long max, long *out,
+                      const char *key, struct nf_err *err)
+{
+    char *end;
+    long x;
+
+    errno = 0;
+    x = strtol(v, &end, 10);
+    if (!*v || *end || errno || x < min || x > max)
+        return nf_err_setf(err, NF_E_CONFIG, 0,
+                           "%s: '%s' is not an integer in [%ld, %ld]", key, v,
+                           min, max);
+    *out = x;
+    return 0;
+}
+
+static int set_value(struct nf_config *cfg, const struct key *k,
+                     const char *v, struct nf_err *err)
+{
+    void *f = field(cfg, k);
+
+    switch (k->type) {
+    case KT_STRING:
+    case KT_TOPIC: {
+        char *s;
+
+        if (!*v)
+            return nf_err_setf(err, NF_E_CONFIG, 0, "%s: empty value",
+                               k->name);
+        if (k->type == KT_TOPIC && !valid_topic(v))
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "%s: invalid topic name '%s'", k->name, v);
+        s = dupn(v, strlen(v));
+        if (!s)
+            return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        free(*(char **)f);
+        *(char **)f = s;
+        return 0;
+    }
+    case KT_TOPICS: {
+        char **t = NULL;
+        size_t n = 0;
+        int rc = parse_topics(v, &t, &n, k->name, err);
+
+        if (rc)
+            return rc;
+        free_topics(cfg->input_topics, cfg->n_input_topics);
+        cfg->input_topics = t;
+        cfg->n_input_topics = n;
+        return 0;
+    }
+    case KT_INT:
+        return parse_long(v, k->min, k->max, (long *)f, k->name, err);
+    case KT_BOOL:
+        if (strcmp(v, "true") == 0)
+            *(bool *)f = true;
+        else if (strcmp(v, "false") == 0)
+            *(bool *)f = false;
+        else
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "%s: '%s' is not true or false", k->name, v);
+        return 0;
+    case KT_LOGLEVEL:
+        if (nf_log_level_parse(v, (enum nf_log_level *)f) != 0)
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "%s: '%s' is not debug, info, warn or error",
+                               k->name, v);
+        return 0;
+    }
+    return nf_err_setf(err, NF_E_CONFIG, 0, "%s: bad table entry", k->name);
+}
+
+static int kv_set(struct nf_kvlist *l, const char *key, const char *val,
+                  struct nf_err *err)
+{
+    size_t i;
+    char *v, *k;
+    struct nf_kv *nv;
+
+    v = dupn(val, strlen(val));
+    if (!v)
+        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].key, key) == 0) {
+            free(l->v[i].value);
+            l->v[i].value = v;
+            return 0;
+        }
+    if (l->n == NF_CONFIG_MAX_KAFKA_PROPS) {
+        free(v);
+        return nf_err_setf(err, NF_E_CONFIG, 0,
+                           "more than %d kafka properties",
+                           NF_CONFIG_MAX_KAFKA_PROPS);
+    }
+    k = dupn(key, strlen(key));
+    nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+    if (!k || !nv) {
+        free(k);
+        free(v);
+        if (nv)
+            l->v = nv;
+        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+    }
+    l->v = nv;
+    l->v[l->n].key = k;
+    l->v[l->n].value = v;
+    l->n++;
+    return 0;
+}
+
+static void kv_free(struct nf_kvlist *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        free(l->v[i].key);
+        free(l->v[i].value);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* A user value for a forced property must mean the same thing. */
+static bool same_value(const char *name, const char *want, const char *got)
+{
+    if (strcasecmp(want, got) == 0)
+        return true;
+    if (strcmp(want, "all") == 0 && strcmp(got, "-1") == 0)
+        return true;
+    (void)name;
+    return false;
+}
+
+static int check_forced(const char *prop, const char *val, int consumer,
+                        int producer, struct nf_err *err)
+{
+    size_t i;
+
+    if (strcmp(prop, "group.id") == 0)
+        return nf_err_setf(err, NF_E_CONFIG, 0,
+                           "kafka.group.id: use the key group.id");
+    for (i = 0; i < N_FORCED; i++) {
+        const struct forced *fp = &forced[i];
+
+        if (strcmp(fp->name, prop) != 0)
+            continue;
+        if (!((consumer && fp->consumer) || (producer && fp->producer)))
+            continue;
+        if (!same_value(prop, fp->value, val))
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "kafka.%s: must be %s (%s); the worker sets it",
+                               prop, fp->value, fp->why);
+    }
+    return 0;
+}
+
+static int apply_setting(struct nf_config *cfg, const struct setting *st,
+                         struct nf_err *err)
+{
+    const struct key *k = find_key(st->key);
+    const char *p;
+    int rc;
+
+    if (k)
+        return set_value(cfg, k, st->value, err);
+    /* known_name() guaranteed a kafka.* key */
+    p = st->key + 6;
+    if (strncmp(p, "consumer.", 9) == 0) {
+        rc = check_forced(p + 9, st->value, 1, 0, err);
+        return rc ? rc : kv_set(&cfg->kafka_consumer, p + 9, st->value, err);
+    }
+    if (strncmp(p, "producer.", 9) == 0) {
+        rc = check_forced(p + 9, st->value, 0, 1, err);
+        return rc ? rc : kv_set(&cfg->kafka_producer, p + 9, st->value, err);
+    }
+    rc = check_forced(p, st->value, 1, 1, err);
+    return rc ? rc : kv_set(&cfg->kafka_common, p, st->value, err);
+}
+
+/* ---- public ----------------------------------------------------------- */
+
+void nf_config_free(struct nf_config *cfg)
+{
+    size_t i;
+
+    if (!cfg)
+        return;
+    for (i = 0; i < N_KEYS; i++)
+        if (keys[i].type == KT_STRING || keys[i].type == KT_TOPIC)
+            free(*(char **)field(cfg, &keys[i]));
+    free_topics(cfg->input_topics, cfg->n_input_topics);
+    kv_free(&cfg->kafka_common);
+    kv_free(&cfg->kafka_consumer);
+    kv_free(&cfg->kafka_producer);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
+                    const char *shown, struct nf_err *err)
+{
+    char errstr[512];
+
+    if (rd_kafka_conf_set(conf, name, val, errstr, sizeof(errstr)) !=
+        RD_KAFKA_CONF_OK)
+        return nf_err_setf(err, NF_E_CONFIG, 0, "%s: %s", shown, errstr);
+    return 0;
+}
+
+static int apply_list(const struct nf_kvlist *l, const char *prefix,
+                      rd_kafka_conf_t *conf, struct nf_err *err)
+{
+    char shown[512];
+    size_t i;
+    int rc;
+
+    for (i = 0; i < l->n; i++) {
+        snprintf(shown, sizeof(shown), "%s%s", prefix, l->v[i].key);
+        rc = conf_set(conf, l->v[i].key, l->v[i].value, shown, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int nf_config_apply_kafka(const struct nf_config *cfg, enum nf_kafka_side side,
+                          rd_kafka_conf_t *conf, struct nf_err *err)
+{
+    int cons = side == NF_KAFKA_CONSUMER, rc;
+    size_t i;
+
+    for (i = 0; i < N_DEFAULTS; i++)
+        if (cons ? defaults[i].consumer : defaults[i].producer) {
+            rc = conf_set(conf, defaults[i].name, defaults[i].value,
+                          defaults[i].name, err);
+            if (rc)
+                return rc;
+        }
+    rc = apply_list(&cfg->kafka_common, "kafka.", conf, err);
+    if (rc)
+        return rc;
+    rc = cons ? apply_list(&cfg->kafka_consumer, "kafka.consumer.", conf, err)
+              : apply_list(&cfg->kafka_producer, "kafka.producer.", conf, err);
+    if (rc)
+        return rc;
+    if (cons && cfg->group_id) {
+        rc = conf_set(conf, "group.id", cfg->group_id, "group.id", err);
+        if (rc)
+            return rc;
+    }
+    for (i = 0; i < N_FORCED; i++)
+        if (cons ? forced[i].consumer : forced[i].producer) {
+            rc = conf_set(conf, forced[i].name, forced[i].value,
+                          forced[i].name, err);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
+                   char *const *xargs, size_t n_xargs, struct nf_err *err)
+{
+    struct settings s = {0};
+    bool seen[N_KEYS] = {false};
+    rd_kafka_conf_t *conf = NULL;
+    size_t i;
+    int rc;
+
+    memset(cfg, 0, sizeof(*cfg));
+    if (path) {
+        rc = read_file(path, &s, err);
+        if (rc)
+            goto fail;
+    }
+    rc = read_env(envp, &s, err);
+    if (rc)
+        goto fail;
+    rc = read_x(xargs, n_xargs, &s, err);
+    if (rc)
+        goto fail;
+    /* defaults first, then every setting in precedence order */
+    for (i = 0; i < N_KEYS; i++)
+        if (keys[i].def) {
+            rc = set_value(cfg, &keys[i], keys[i].def, err);
+            if (rc)
+                goto fail;
+        }
+    for (i = 0; i < s.n; i++) {
+        const struct key *k = find_key(s.v[i].key);
+
+        rc = apply_setting(cfg, &s.v[i], err);
+        if (rc && err) {
+            /* name the source too: "group.id: empty value (env ...)" */
+            size_t l = strlen(err->msg);
+            snprintf(err->msg + l, sizeof(err->msg) - l, " (%s)",
+                     s.v[i].origin);
+        }
+        if (rc)
+            goto fail;
+        if (k)
+            seen[k - keys] = true;
+    }
+    for (i = 0; i < N_KEYS; i++)
+        if (!keys[i].def && !seen[i]) {
+            rc = nf_err_setf(err, NF_E_CONFIG, 0,
+                             "missing required configuration key '%s'",
+                             keys[i].name);
+            goto fail;
+        }
+    /* Try the kafka properties on scratch confs: unknown names and bad
+     * values are refused now, naming the key. */
+    for (i = 0; i < 2; i++) {
+        conf = rd_kafka_conf_new();
+        rc = nf_config_apply_kafka(
+            cfg, i == 0 ? NF_KAFKA_CONSUMER : NF_KAFKA_PRODUCER, conf, err);
+        rd_kafka_conf_destroy(conf);
+        if (rc)
+            goto fail;
+    }
+    settings_free(&s);
+    return 0;
+fail:
+    settings_free(&s);
+    nf_config_free(cfg);
+    if (err)
+        err->code = NF_E_CONFIG;
+    return NF_E_CONFIG;
+}
+
+bool nf_config_is_secret(const char *prop)
+{
+    /* Substrings that mark librdkafka secrets: sasl.password,
+     * ssl.key.password, ssl.keystore.password, ssl.key.pem,
+     * sasl.oauthbearer.client.secret, sasl.oauthbearer.config. */
+    static const char *const marks[] = {"password", "secret", "key.pem",
+                                        "oauthbearer.config"};
+    size_t i;
+
+    for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (strstr(prop, marks[i]))
+            return true;
+    return false;
+}
+
+static const char *type_name(enum ktype t)
+{
+    switch (t) {
+    case KT_STRING:
+        return "string";
+    case KT_TOPICS:
+        return "topic list";
+    case KT_TOPIC:
+        return "topic";
+    case KT_INT:
+        return "int";
+    case KT_BOOL:
+        return "bool";
+    case KT_LOGLEVEL:
+        return "level";
+    }
+    return "?";
+}
+
+void nf_config_print_reference(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "| key | type | default | meaning |\n|---|---|---|---|\n");
+    for (i = 0; i < N_KEYS; i++) {
+        const struct key *k = &keys[i];
+
+        fprintf(f, "| `%s` | %s", k->name, type_name(k->type));
+        if (k->type == KT_INT)
+            fprintf(f, " %ld..%ld", k->min, k->max);
+        fprintf(f, " | %s | %s |\n", k->def ? k->def : "(required)",
+                k->help);
+    }
+    fprintf(f, "| `kafka.<prop>` | string | | librdkafka property for both "
+               "clients |\n"
+               "| `kafka.consumer.<prop>`, `kafka.producer.<prop>` | string "
+               "| | for one client only |\n");
+    fprintf(f, "\nSet by the worker (a kafka.* value must be the same):\n\n");
+    for (i = 0; i < N_FORCED; i++)
+        fprintf(f, "- `%s=%s` (%s%s%s): %s\n", forced[i].name,
+                forced[i].value, forced[i].consumer ? "consumer" : "",
+                forced[i].consumer && forced[i].producer ? ", " : "",
+                forced[i].producer ? "producer" : "", forced[i].why);
+    fprintf(f, "\nDefaults that may be overridden:\n\n");
+    for (i = 0; i < N_DEFAULTS; i++)
+        fprintf(f, "- `%s=%s`\n", defaults[i].name, defaults[i].value);
+}
+
+static void log_list(const struct nf_kvlist *l, const char *prefix)
+{
+    size_t i;
+    char name[512];
+
+    for (i = 0; i < l->n; i++) {
+        snprintf(name, sizeof(name), "%s%s", prefix, l->v[i].key);
+        nf_log(NF_LOG_INFO, "config", "{s:s,s:s}", "key", name, "value",
+               nf_config_is_secret(l->v[i].key) ? "***" : l->v[i].value);
+    }
+}
+
+void nf_config_log(const struct nf_config *cfg)
+{
+    char topics[1024];
+    size_t i, o = 0;
+
+    topics[0] = '\0';
+    for (i = 0; i < cfg->n_input_topics && o < sizeof(topics); i++)
+        o += (size_t)snprintf(topics + o, sizeof(topics) - o, "%s%s",
+                              i ? "," : "", cfg->input_topics[i]);
+    nf_log(NF_LOG_INFO, "config",
+           "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b}", "input.topics",
+           topics, "group.id", cfg->group_id, "output.topic.incident",
+           cfg->topic_incident, "output.topic.loyalty_campaign",
+           cfg->topic_loyalty_campaign, "output.topic.other", cfg->topic_other,
+           "output.topic.dead_letter", cfg->topic_dead_letter,
+           "worker.threads", (json_int_t)cfg->threads, "enrich.max.bytes",
+           (json_int_t)cfg->max_bytes, "worker.queue.max",
+           (json_int_t)cfg->queue_max, "testing.unsafe.store.before.produce",
+           (int)cfg->unsafe_store_before_produce);
+    log_list(&cfg->kafka_common, "kafka.");
+    log_list(&cfg->kafka_consumer, "kafka.consumer.");
+    log_list(&cfg->kafka_producer, "kafka.producer.");
+}

@@ -1,0 +1,95 @@
+/*
+ * nf_config.h - the worker's configuration: one declarative table of keys,
+ * loaded from a properties file, NOTICEFLOW_* environment variables and
+ * -X key=value arguments (precedence: file < environment < -X).
+ *
+ * kafka.<prop> goes to both librdkafka clients, kafka.consumer.<prop> and
+ * kafka.producer.<prop> to one of them; the properties the at-least-once
+ * design depends on are forced by nf_config_apply_kafka() and may be given
+ * only with the same value. The loaded struct is immutable after start-up.
+ */
+#ifndef NF_CONFIG_H
+#define NF_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "nf_err.h"
+#include "nf_log.h"
+
+/** Caps: lines of a config file, topics per list, kafka properties. */
+#define NF_CONFIG_MAX_FILE_BYTES (1 << 20)
+#define NF_CONFIG_MAX_TOPICS 64
+#define NF_CONFIG_MAX_KAFKA_PROPS 256
+#define NF_CONFIG_MAX_THREADS 256
+
+/** One librdkafka property (name without the kafka.* prefix). */
+struct nf_kv {
+    char *key;
+    char *value;
+};
+
+struct nf_kvlist {
+    struct nf_kv *v;
+    size_t n;
+};
+
+enum nf_kafka_side { NF_KAFKA_CONSUMER, NF_KAFKA_PRODUCER };
+
+struct nf_config {
+    char **input_topics; /**< subscription (names or ^regex) */
+    size_t n_input_topics;
+    char *group_id;
+    char *topic_incident;
+    char *topic_loyalty_campaign;
+    char *topic_other;
+    char *topic_dead_letter;
+    long threads;       /**< enrichment threads */
+    long max_bytes;     /**< largest accepted message value */
+    long queue_max;     /**< messages in process before pausing input */
+    long shutdown_timeout_ms;
+    long rebalance_timeout_ms;
+    enum nf_log_level log_level;
+    bool unsafe_store_before_produce; /**< TEST ONLY negative control */
+    struct nf_kvlist kafka_common;    /**< kafka.<x> */
+    struct nf_kvlist kafka_consumer;  /**< kafka.consumer.<x> */
+    struct nf_kvlist kafka_producer;  /**< kafka.producer.<x> */
+};
+
+/**
+ * @brief Load and validate the configuration.
+ * @param path properties file, or NULL for none (then every required key
+ *        must come from the environment or -X).
+ * @param envp NULL-terminated "NAME=value" array (environ), or NULL.
+ * @param xargs @p n_xargs "key=value" strings from -X.
+ * @returns 0, or NF_E_CONFIG with a message naming the offending key (or
+ *          file line) in @p err; @p cfg is then empty (safe to free).
+ */
+int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
+                   char *const *xargs, size_t n_xargs, struct nf_err *err);
+
+/** @brief Free what nf_config_load() allocated. Safe on a zeroed struct. */
+void nf_config_free(struct nf_config *cfg);
+
+/**
+ * @brief Set on @p conf the worker's forced properties, then the user's
+ *        kafka.* and kafka.<side>.* ones (they were validated at load).
+ * @returns 0, or NF_E_CONFIG with librdkafka's message in @p err.
+ */
+int nf_config_apply_kafka(const struct nf_config *cfg, enum nf_kafka_side side,
+                          rd_kafka_conf_t *conf, struct nf_err *err);
+
+/** @returns true when a librdkafka property holds a secret (passwords,
+ *  private keys, OAuth config): never log its value. */
+bool nf_config_is_secret(const char *kafka_prop);
+
+/** @brief Print the key table as Markdown (README configuration reference,
+ *         `noticeflow run --help-config`). */
+void nf_config_print_reference(FILE *f);
+
+/** @brief Log the effective configuration at info level, secrets masked. */
+void nf_config_log(const struct nf_config *cfg);
+
+#endif /* NF_CONFIG_H */
