@@ -11,7 +11,8 @@ if grep -nE '#include\s*[<"](librdkafka|rdkafka|avro|curl|jansson|stdio)' worker
   status=1
 fi
 # nf_enrich.c uses stdio only for snprintf into caller buffers.
-undef=$(nm -u "$lib" | awk '{print $2}' | sort -u)
+defined=$(nm -g --defined-only "$lib" | awk 'NF==3{print $3}' | sort -u)
+undef=$(nm -u "$lib" | awk 'NF>=2{print $2}' | sort -u | comm -23 - <(echo "$defined"))
 allowed='^(utf8proc_|mem|str|snprintf|vsnprintf|malloc|calloc|realloc|free|abort|__|_GLOBAL|qsort|bsearch|isw?|tolower|toupper)'
 bad=$(echo "$undef" | grep -vE "$allowed" || true)
 if [ -n "$bad" ]; then
@@ -25,7 +26,7 @@ for f in fopen getenv open read write socket rd_kafka_new curl_easy_init; do
   fi
 done
 # exported symbols carry the nf_ prefix
-exported=$(nm -g --defined-only "$lib" | awk 'NF==3{print $3}' | grep -v '^nf_' || true)
+exported=$(echo "$defined" | grep -v '^nf_' || true)
 if [ -n "$exported" ]; then
   echo "check-deps: exported symbols without nf_ prefix:" >&2; echo "$exported" >&2; status=1
 fi

@@ -30,8 +30,9 @@ static int nf_test_failures;
 #define CHECK_STREQ(got, want)                                                 \
     do {                                                                       \
         const char *g_ = (got), *w_ = (want);                                  \
-        CHECK(g_ && w_ ? strcmp(g_, w_) == 0 : g_ == w_, "got \"%s\" want \"%s\"", \
-              g_ ? g_ : "(null)", w_ ? w_ : "(null)");                         \
+        CHECK(g_ &&w_ ? strcmp(g_, w_) == 0 : g_ == w_,                        \
+              "got \"%s\" want \"%s\"", g_ ? g_ : "(null)",                    \
+              w_ ? w_ : "(null)");                                             \
     } while (0)
 
 #define CHECK_INTEQ(got, want)                                                 \

@@ -24,8 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define REQUIRE(c)                                                             \
     do {                                                                       \
         if (!(c)) {                                                            \
-            fprintf(stderr, "invariant broken: %s (line %d)\n", #c,            \
-                    __LINE__);                                                 \
+            fprintf(stderr, "invariant broken: %s (line %d)\n", #c, __LINE__); \
             abort();                                                           \
         }                                                                      \
     } while (0)
@@ -40,8 +39,7 @@ static void check_doc(const struct nf_doc *doc, size_t len)
     size_t i;
 
     REQUIRE(doc->category < NF_CAT__COUNT);
-    REQUIRE(doc->category_confidence >= 0.0 &&
-            doc->category_confidence <= 1.0);
+    REQUIRE(doc->category_confidence >= 0.0 && doc->category_confidence <= 1.0);
     REQUIRE(doc->n_reasons <= NF_MAX_REASONS);
     for (i = 0; i < doc->n_reasons; i++) {
         REQUIRE(doc->reasons[i].cue && doc->reasons[i].signal);
@@ -59,8 +57,7 @@ static void check_doc(const struct nf_doc *doc, size_t len)
     REQUIRE(doc->period_end >= -1 && doc->period_end < (int)doc->n_dates);
     REQUIRE(doc->n_counts <= NF_MAX_COUNTS);
     for (i = 0; i < doc->n_counts; i++) {
-        REQUIRE(doc->counts[i].value > 0 &&
-                doc->counts[i].value <= NF_NUM_MAX);
+        REQUIRE(doc->counts[i].value > 0 && doc->counts[i].value <= NF_NUM_MAX);
         REQUIRE(doc->counts[i].unit);
         check_span(doc->counts[i].span, len);
     }

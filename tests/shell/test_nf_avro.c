@@ -16,8 +16,7 @@ static const char text[] = "テスト株式会社\n不正アクセスに関す�
                            "２０２４年５月１日 約1,200名";
 
 static struct nf_doc make_doc(struct nf_date_mention *dm,
-                              struct nf_count_mention *cm,
-                              struct nf_reason *rs)
+                              struct nf_count_mention *cm, struct nf_reason *rs)
 {
     struct nf_doc d;
 
@@ -30,8 +29,8 @@ static struct nf_doc make_doc(struct nf_date_mention *dm,
     rs[0].span.len = strlen("不正アクセス");
     d.reasons = rs;
     d.n_reasons = 1;
-    d.incident_types = (1u << NF_IT_UNAUTHORIZED_ACCESS) |
-                       (1u << NF_IT_PHISHING);
+    d.incident_types =
+        (1u << NF_IT_UNAUTHORIZED_ACCESS) | (1u << NF_IT_PHISHING);
     d.organization.ptr = "テスト株式会社";
     d.organization.len = strlen(d.organization.ptr);
     d.organization.span.off = 0;
@@ -321,17 +320,19 @@ static void test_dead_letter(struct nf_avro *av)
     dl.n_headers = 2;
     dl.value = value;
     dl.value_len = sizeof(value);
+    dl.value_length = sizeof(value);
     dl.error_code = "invalid_utf8";
     dl.error_message = "document is not valid UTF-8";
     dl.error_offset = 0;
     CHECK_INTEQ(nf_avro_encode_dead_letter(av, &dl, &b, &err), 0);
     CHECK_STREQ(nf_avro_fingerprint_hex(av, NF_SCHEMA_DEAD_LETTER),
-                "e0d73385a42e335a");
-    CHECK(memcmp(b.p + 2, "\xe0\xd7\x33\x85\xa4\x2e\x33\x5a", 8) == 0,
+                "0e3b5eb56ba7f470");
+    CHECK(memcmp(b.p + 2, "\x0e\x3b\x5e\xb5\x6b\xa7\xf4\x70", 8) == 0,
           "fingerprint bytes little-endian");
     CHECK_INTEQ(decode(&b, NF_SCHEMA_DEAD_LETTER, &s, &iface, &v), 0);
     CHECK_STREQ(str(&v, "error_code"), "invalid_utf8");
     CHECK_INTEQ(lng(&v, "error_offset"), 0);
+    CHECK_INTEQ(lng(&v, "value_length"), 3);
     arr = get(&v, "headers");
     avro_value_get_size(&arr, &n);
     CHECK_INTEQ(n, 2);

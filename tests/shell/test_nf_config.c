@@ -8,16 +8,15 @@
 
 #include "nf_config.h"
 
-static const char base[] =
-    "# a comment\n"
-    "\n"
-    "input.topics = notices, notices.b\n"
-    "group.id=g-file\r\n"
-    "output.topic.incident=out.incident\n"
-    "output.topic.loyalty_campaign=out.campaign\n"
-    "output.topic.other=out.other\n"
-    "output.topic.dead_letter=out.dlq\n"
-    "kafka.bootstrap.servers=127.0.0.1:1\n";
+static const char base[] = "# a comment\n"
+                           "\n"
+                           "input.topics = notices, notices.b\n"
+                           "group.id=g-file\r\n"
+                           "output.topic.incident=out.incident\n"
+                           "output.topic.loyalty_campaign=out.campaign\n"
+                           "output.topic.other=out.other\n"
+                           "output.topic.dead_letter=out.dlq\n"
+                           "kafka.bootstrap.servers=127.0.0.1:1\n";
 
 static char path[64];
 
@@ -38,8 +37,8 @@ static void write_cfg(const char *extra)
     fclose(f);
 }
 
-static int load(struct nf_config *cfg, const char *extra, char **env,
-                char **x, size_t nx, struct nf_err *err)
+static int load(struct nf_config *cfg, const char *extra, char **env, char **x,
+                size_t nx, struct nf_err *err)
 {
     int rc;
 
@@ -64,8 +63,9 @@ static void test_defaults_and_file(void)
 {
     struct nf_config cfg;
     struct nf_err err;
-    int rc = load(&cfg, "kafka.consumer.fetch.wait.max.ms=50\n"
-                        "kafka.sasl.password=p#ss word\n",
+    int rc = load(&cfg,
+                  "kafka.consumer.fetch.wait.max.ms=50\n"
+                  "kafka.sasl.password=p#ss word\n",
                   NULL, NULL, 0, &err);
 
     CHECK_INTEQ(rc, 0);
@@ -81,8 +81,7 @@ static void test_defaults_and_file(void)
     CHECK_INTEQ(cfg.threads, 2);
     CHECK_INTEQ(cfg.max_bytes, 1048576);
     CHECK(!cfg.unsafe_store_before_produce, "unsafe switch off by default");
-    CHECK_STREQ(kv_get(&cfg.kafka_common, "bootstrap.servers"),
-                "127.0.0.1:1");
+    CHECK_STREQ(kv_get(&cfg.kafka_common, "bootstrap.servers"), "127.0.0.1:1");
     /* '#' inside a value is part of it; inner spaces too */
     CHECK_STREQ(kv_get(&cfg.kafka_common, "sasl.password"), "p#ss word");
     CHECK_STREQ(kv_get(&cfg.kafka_consumer, "fetch.wait.max.ms"), "50");
@@ -124,8 +123,7 @@ static void test_precedence(void)
     if (rc == 0) {
         CHECK_STREQ(cfg.group_id, "g-x");
         CHECK_STREQ(kv_get(&cfg.kafka_common, "linger.ms"), "7");
-        CHECK_STREQ(kv_get(&cfg.kafka_producer, "batch.num.messages"),
-                    "100");
+        CHECK_STREQ(kv_get(&cfg.kafka_producer, "batch.num.messages"), "100");
         nf_config_free(&cfg);
     }
 }
@@ -191,11 +189,10 @@ static void test_missing_required(void)
 
     CHECK_INTEQ(rc, NF_E_CONFIG);
     CHECK(strstr(err.msg, "output.topic.incident") != NULL, "%s", err.msg);
-    rc = nf_config_load(&cfg, "/nonexistent/nf.properties", NULL, NULL, 0,
-                        &err);
+    rc =
+        nf_config_load(&cfg, "/nonexistent/nf.properties", NULL, NULL, 0, &err);
     CHECK_INTEQ(rc, NF_E_CONFIG);
-    CHECK(strstr(err.msg, "/nonexistent/nf.properties") != NULL, "%s",
-          err.msg);
+    CHECK(strstr(err.msg, "/nonexistent/nf.properties") != NULL, "%s", err.msg);
 }
 
 static void test_apply_kafka(void)
@@ -214,8 +211,7 @@ static void test_apply_kafka(void)
     if (rc)
         return;
     conf = rd_kafka_conf_new();
-    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, conf, &err),
-                0);
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, conf, &err), 0);
     sz = sizeof(val);
     rd_kafka_conf_get(conf, "enable.auto.offset.store", val, &sz);
     CHECK_STREQ(val, "false");
@@ -231,8 +227,7 @@ static void test_apply_kafka(void)
     rd_kafka_conf_destroy(conf);
 
     conf = rd_kafka_conf_new();
-    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err),
-                0);
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);
     sz = sizeof(val);
     rd_kafka_conf_get(conf, "enable.idempotence", val, &sz);
     CHECK_STREQ(val, "true");

@@ -73,8 +73,7 @@ static void test_broken(void)
 
     CHECK_INTEQ(parse("{\"text\": \"a\"", &env, &err), NF_E_ENVELOPE_JSON);
     CHECK(strstr(err.msg, "JSON") != NULL, "%s", err.msg);
-    CHECK_INTEQ(parse("{\"text\": \"\xff\"}", &env, &err),
-                NF_E_ENVELOPE_JSON);
+    CHECK_INTEQ(parse("{\"text\": \"\xff\"}", &env, &err), NF_E_ENVELOPE_JSON);
     CHECK_INTEQ(parse("{\"id\": \"a\"}", &env, &err), NF_E_ENVELOPE_INVALID);
     CHECK_INTEQ(parse("{\"text\": 5}", &env, &err), NF_E_ENVELOPE_INVALID);
     CHECK_INTEQ(parse("{\"text\": \"a\", \"url\": 3}", &env, &err),

@@ -40,8 +40,7 @@ static void run_order(const int *perm, int n, int fail)
     int i;
 
     for (i = 0; i < n; i++) {
-        CHECK_INTEQ(nf_offsets_add(tr, "t", 0, offs[i], &ep[i]),
-                    NF_OFFSETS_OK);
+        CHECK_INTEQ(nf_offsets_add(tr, "t", 0, offs[i], &ep[i]), NF_OFFSETS_OK);
         okv[i] = i != fail;
     }
     for (i = 0; i < n; i++) {

@@ -42,6 +42,7 @@ static void setup_cfg(void)
     cfg.topic_other = "o.other";
     cfg.topic_dead_letter = "o.dlq";
     cfg.max_bytes = 4096;
+    cfg.dlq_value_max = 1000;
 }
 
 static struct nf_msg_in msg(const void *value, size_t len)
@@ -184,13 +185,13 @@ static void dead(struct nf_pipeline *p, const void *value, size_t len,
     CHECK_STREQ(res.out[0].topic, "o.dlq");
     CHECK_STREQ(res.error_code, code);
     CHECK_STREQ(header(&res.out[0], NF_HDR_ERROR_CODE), code);
-    CHECK_STREQ(header(&res.out[0], NF_HDR_FINGERPRINT), "e0d73385a42e335a");
+    CHECK_STREQ(header(&res.out[0], NF_HDR_FINGERPRINT), "0e3b5eb56ba7f470");
     CHECK_STREQ(field(&res.out[0], NF_SCHEMA_DEAD_LETTER, "error_code", buf,
                       sizeof(buf)),
                 code);
-    CHECK_STREQ(field(&res.out[0], NF_SCHEMA_DEAD_LETTER, "event_id", buf,
-                      sizeof(buf)),
-                "notices/2/77");
+    CHECK_STREQ(
+        field(&res.out[0], NF_SCHEMA_DEAD_LETTER, "event_id", buf, sizeof(buf)),
+        "notices/2/77");
     CHECK(field(&res.out[0], NF_SCHEMA_DEAD_LETTER, "error_message", buf,
                 sizeof(buf)) != NULL &&
               buf[0] != '\0',
@@ -203,14 +204,31 @@ static void dead(struct nf_pipeline *p, const void *value, size_t len,
 static void test_dead_letters(struct nf_pipeline *p)
 {
     static const char big[5000] = {'a'};
-    struct nf_msg_in in = msg(NULL, 0);
+    struct nf_msg_in in;
     struct nf_result res;
+    char buf[64];
 
     dead(p, "\xe6\x97\xff\xfe", 4, "invalid_utf8");
     dead(p, "abc\0def", 7, "binary");
     dead(p, "", 0, "empty");
     dead(p, " \n\t ", 4, "empty");
     dead(p, big, sizeof(big), "too_large");
+    /* the dead letter keeps a bounded prefix and the original length */
+    in = msg(big, sizeof(big));
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_DEAD_LETTER);
+    CHECK_STREQ(field(&res.out[0], NF_SCHEMA_DEAD_LETTER, "value_length", buf,
+                      sizeof(buf)),
+                "5000");
+    CHECK(res.out[0].value_len < 1200, "value cut to 1000 bytes: %zu",
+          res.out[0].value_len);
+    nf_result_clear(&res);
+    in = msg("\xff", 1);
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_DEAD_LETTER);
+    CHECK_STREQ(field(&res.out[0], NF_SCHEMA_DEAD_LETTER, "value_length", buf,
+                      sizeof(buf)),
+                "1");
+    nf_result_clear(&res);
+    in = msg(NULL, 0);
     dead(p, "{\"text\": ", 9, "envelope_json");
     dead(p, "{\"id\": \"x\"}", 11, "envelope_invalid");
     dead(p, "{\"text\": \"ok\", \"url\": 3}", 24, "envelope_invalid");

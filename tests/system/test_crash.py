@@ -6,12 +6,13 @@ import nfsys
 from nfsys import BOOTSTRAP
 
 N_DOCS = 20000
+DEBUG = {"log.level": "debug"}
 
 
 def test_kill9_midway_loses_nothing(worker_bin, procs, tmp_path):
     t = nfsys.Topics("crash", partitions=6)
     nfsys.produce(t.input, nfsys.make_docs(N_DOCS))
-    ws = [nfsys.start_worker(t.worker_config(), tmp_path, "w%d" % i)
+    ws = [nfsys.start_worker(t.worker_config(**DEBUG), tmp_path, "w%d" % i)
           for i in range(3)]
     procs += ws
     every = t.outputs + [t.dlq]
@@ -19,7 +20,8 @@ def test_kill9_midway_loses_nothing(worker_bin, procs, tmp_path):
                      "a third of the outputs", ws, interval=0.05)
     ws[1].kill9()
     print("killed w1 at %d outputs" % nfsys.output_count(every))
-    again = nfsys.start_worker(t.worker_config(), tmp_path, "w1-restarted")
+    again = nfsys.start_worker(t.worker_config(**DEBUG), tmp_path,
+                               "w1-restarted")
     procs.append(again)
     live = [ws[0], ws[2], again]
     nfsys.wait_until(lambda: nfsys.drained(t), "drain", live)

@@ -15,8 +15,9 @@ FIELDS = ("category", "category_confidence", "category_reasons",
           "affected_count", "affected_unit", "provenance")
 
 
-def jst_day(ms):
-    t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+def jst_day(ts):
+    """Day in Japan time of a timestamp-millis (fastavro gives a datetime)."""
+    t = ts.astimezone(datetime.timezone.utc)
     return (t + datetime.timedelta(hours=9)).strftime("%Y-%m-%d")
 
 

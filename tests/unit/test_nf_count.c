@@ -58,25 +58,24 @@ static void expect(const char *text, int64_t value, const char *unit,
 
     scan(text, &r);
     m = find(&r, value);
-    CHECK(m != NULL, "line %d: no count %lld in \"%s\"", line,
-          (long long)value, text);
+    CHECK(m != NULL, "line %d: no count %lld in \"%s\"", line, (long long)value,
+          text);
     if (m && at) {
         CHECK(strcmp(m->unit, unit) == 0, "line %d: unit %s want %s", line,
               m->unit, unit);
         CHECK(m->span.off == (size_t)(at - text) &&
                   m->span.len == strlen(span_text),
-              "line %d: span %zu+%zu want %zu+%zu (\"%s\")", line,
-              m->span.off, m->span.len, (size_t)(at - text),
-              strlen(span_text), span_text);
-        CHECK(m->approximate == approx, "line %d: approximate %d want %d",
-              line, m->approximate, approx);
+              "line %d: span %zu+%zu want %zu+%zu (\"%s\")", line, m->span.off,
+              m->span.len, (size_t)(at - text), strlen(span_text), span_text);
+        CHECK(m->approximate == approx, "line %d: approximate %d want %d", line,
+              m->approximate, approx);
         CHECK(m->role == role, "line %d: role %s want %s", line,
               nf_count_role_name(m->role), nf_count_role_name(role));
     }
     free(r.copy);
 }
 
-#define EXPECT(text, value, unit, span, approx, role)                         \
+#define EXPECT(text, value, unit, span, approx, role)                          \
     expect(text, value, unit, span, approx, role, __LINE__)
 
 /* @p text holds no count at all. */
@@ -111,7 +110,7 @@ static void expect_headline(const char *text, int64_t value, const char *unit,
     free(r.copy);
 }
 
-#define EXPECT_HEADLINE(text, value, unit)                                    \
+#define EXPECT_HEADLINE(text, value, unit)                                     \
     expect_headline(text, value, unit, __LINE__)
 
 static const enum nf_count_role O = NF_CROLE_OTHER, T = NF_CROLE_TOTAL,
@@ -121,20 +120,17 @@ static void test_counter_forms(void)
 {
     EXPECT("保存されていた個人情報1,059人分が閲覧できる状態でした。", 1059,
            "人分", "1,059人分", 0, O);
-    EXPECT("お客様のカード情報873件が流出しました。", 873, "件", "873件", 0,
-           O);
+    EXPECT("お客様のカード情報873件が流出しました。", 873, "件", "873件", 0, O);
     EXPECT("対象はお客様873名です。", 873, "名", "873名", 0, O);
     EXPECT("職員 120名分の住所録を紛失しました。", 120, "名分", "120名分", 0,
            O);
-    EXPECT("顧客情報 2,000件分を含むファイル", 2000, "件分", "2,000件分", 0,
-           O);
-    EXPECT("取引先 12社の担当者情報が閲覧可能でした。", 12, "社", "12社", 0,
-           O);
+    EXPECT("顧客情報 2,000件分を含むファイル", 2000, "件分", "2,000件分", 0, O);
+    EXPECT("取引先 12社の担当者情報が閲覧可能でした。", 12, "社", "12社", 0, O);
     EXPECT("誤って 30世帯(85 人)分の名簿を添付", 30, "世帯", "30世帯", 0, O);
     EXPECT("誤って 30世帯(85 人)分の名簿を添付", 85, "人", "85 人", 0, O);
     EXPECT("カード情報(38件)が漏えいした可能性", 38, "件", "38件", 0, O);
-    EXPECT("対象件数 40事業所52件のメールアドレス", 40, "事業所", "40事業所",
-           0, O);
+    EXPECT("対象件数 40事業所52件のメールアドレス", 40, "事業所", "40事業所", 0,
+           O);
 }
 
 static void test_numerals(void)
@@ -189,14 +185,20 @@ static void test_roles(void)
            "25件", 0, B);
     EXPECT("全体で 4,000件のデータ", 4000, "件", "4,000件", 0, T);
     EXPECT("延べ 8,000人分の診療情報", 8000, "人分", "8,000人分", 0, T);
-    EXPECT("印刷した際、計28世帯69名に関する個人情報", 69, "名", "69名", 0,
-           T);
+    EXPECT("印刷した際、計28世帯69名に関する個人情報", 69, "名", "69名", 0, T);
     /* 会計, 統計: 計 inside another word is no total marker */
     EXPECT("統計 500件の個人データが流出", 500, "件", "500件", 0, O);
     /* a table cell under a count label, no counter written */
     EXPECT("漏えい件数 | 4,871 |\n", 4871, "件", "4,871", 0, O);
-    EXPECT("不正ログインされたIDの総数 |\n---|\n① 323 ② 78 |\n", 78, "件",
-           "78", 0, T);
+    EXPECT("不正ログインされたIDの総数 |\n---|\n① 323 ② 78 |\n", 78, "件", "78",
+           0, T);
+    EXPECT("漏えいした総件数は 1,500件 です", 1500, "件", "1,500件", 0, T);
+    /* a clause that opens with うち keeps its own evidence */
+    EXPECT("登録会員 約 5万人のうち、1,234人の情報が流出", 1234, "人",
+           "1,234人", 0, O);
+    EXPECT("メールアドレス 484件に達し、そのうち15件は本文も含む", 15, "件",
+           "15件", 0, B);
+    EXPECT("不正ログイン 323件中 10件のIDで閲覧", 10, "件", "10件", 0, B);
 }
 
 static void test_headline(void)
@@ -239,6 +241,14 @@ static void test_not_counts(void)
     EXPECT_NONE("メールを、217名の会員様あてに送信。");
     EXPECT_NONE("職員2名が誤ってメールを送信しました。");
     EXPECT_NONE("講師の計5人がパスワードを打ち込んだ。そのうち3人のアカウント");
+    /* compound nouns: the modifier decides (お問い合わせ件数) */
+    EXPECT_NONE("お問い合わせ件数 50件");
+    EXPECT_NONE("クレジットカード会社 3社から連絡");
+    EXPECT_NONE("社員 1,000人規模の企業");
+    /* the cue after a following count is that count's, not ours */
+    EXPECT_NONE("ご登録いただいている約 15 万人の会員様");
+    /* a year under the label of another column is no count */
+    EXPECT_NONE("| 年度 | 件数 |\n|---|---|\n| 2023 | 15 |\n");
     /* dates, times, phone numbers, percentages, ids, decimals */
     EXPECT_NONE("2022年12月7日 16:30頃、本日12日");
     EXPECT_NONE("電話 03-1234-5678、受付 9:00~17:00、還元率20%");

@@ -37,8 +37,8 @@ static const char *scan_ref(const char *s, const struct nf_ymd *ref)
     CHECK(rc == 0, "nf_date_scan failed: %d", rc);
     for (k = 0; k < cur.n && o + 12 < sizeof(out); k++) {
         CHECK(nf_ymd_format(cur.v[k].date, b) == 0, "invalid day at %zu", k);
-        o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s", k ? " " : "",
-                              b);
+        o +=
+            (size_t)snprintf(out + o, sizeof(out) - o, "%s%s", k ? " " : "", b);
     }
     return out;
 }
@@ -57,7 +57,7 @@ static const char *span_text(size_t k)
     if (k >= cur.n)
         return "(none)";
     n = cur.v[k].span.len < sizeof(buf) - 1 ? cur.v[k].span.len
-                                             : sizeof(buf) - 1;
+                                            : sizeof(buf) - 1;
     memcpy(buf, cur_src + cur.v[k].span.off, n);
     buf[n] = '\0';
     return buf;
@@ -117,8 +117,7 @@ static void test_seireki(void)
     CHECK_STREQ(scan("2022(令和4)年12月16日"), "2022-12-16");
     CHECK_STREQ(scan("令和4(2022)年12月16日"), "2022-12-16");
     /* Kangxi radicals from PDF text stand for 月 and 日 */
-    CHECK_STREQ(scan("2022 年 5 \xE2\xBD\x89 9 \xE2\xBD\x87夜"),
-                "2022-05-09");
+    CHECK_STREQ(scan("2022 年 5 \xE2\xBD\x89 9 \xE2\xBD\x87夜"), "2022-05-09");
 }
 
 static void test_wareki(void)
@@ -134,6 +133,14 @@ static void test_wareki(void)
     CHECK_STREQ(scan("H31/4/30"), "2019-04-30");
     CHECK_STREQ(scan("R6年1月5日"), "2024-01-05");
     CHECK_STREQ(scan("令和2.10.31(土) 収受"), "2020-10-31");
+    /* formal kanji numerals and one-character era names */
+    CHECK_STREQ(scan("令和六年五月二十八日（火）"), "2024-05-28");
+    CHECK_STREQ(span_text(0), "令和六年五月二十八日");
+    CHECK_STREQ(scan("令和元年十二月三十一日"), "2019-12-31");
+    CHECK_STREQ(scan("㋿6.5.28"), "2024-05-28");
+    CHECK_STREQ(scan("㍻31年4月30日"), "2019-04-30");
+    CHECK_STREQ(scan("2024年（令和6年）5月28日"), "2024-05-28");
+    CHECK_STREQ(scan("一日も早い復旧を"), "");
     /* not an era abbreviation inside a word, nor out of range */
     CHECK_STREQ(scan("VER4.10.26"), "");
     CHECK_STREQ(scan("昭和30年5月1日"), "");
@@ -167,7 +174,7 @@ static void test_partial(void)
     CHECK_STREQ(span_text(1), "6日");
     CHECK_STREQ(scan("2022年12月13日 うち半数は 12/6 以後に集中"),
                 "2022-12-13 2022-12-06");
-    CHECK_STREQ(scan("2024/06/03\n5/31には連絡"), "2024-06-03 2024-05-31");
+    CHECK_STREQ(scan("日付:2024/06/03\n5/31には連絡"), "2024-06-03 2024-05-31");
     /* published in January: December is last year; then January again */
     CHECK_STREQ(scan("2023年1月10日\n12月28日に判明。1月5日に報告を受けた。"),
                 "2023-01-10 2022-12-28 2023-01-05");
@@ -195,6 +202,8 @@ static void test_partial(void)
     CHECK_STREQ(scan("2019/4/26 県教委は25、26日に捜索"),
                 "2019-04-26 2019-04-25 2019-04-26");
     CHECK_STREQ(scan("2019/4/26 今月24日午前"), "2019-04-26 2019-04-24");
+    CHECK_STREQ(scan("令和6年5月1日\n同20日に"), "2024-05-01 2024-05-20");
+    CHECK_STREQ(scan("令和6年5月1日\n同月十日に"), "2024-05-01 2024-05-10");
 }
 
 static void test_ranges(void)
@@ -211,7 +220,7 @@ static void test_ranges(void)
     CHECK_STREQ(scan("2022年12月1日\n12月1日から31日まで実施"),
                 "2022-12-01 2022-12-01 2022-12-31");
     CHECK_STREQ(span_text(2), "31日");
-    CHECK_STREQ(scan("2024.4.22(月)〜6.30(日)"), "2024-04-22 2024-06-30");
+    CHECK_STREQ(scan("期間：2024.4.22(月)〜6.30(日)"), "2024-04-22 2024-06-30");
     CHECK_STREQ(span_text(1), "6.30");
     CHECK_STREQ(scan("2024年1月1日\n4月1日～30日"),
                 "2024-01-01 2024-04-01 2024-04-30");
@@ -223,6 +232,13 @@ static void test_ranges(void)
     CHECK_STREQ(scan("2022年12月20日～1月10日"), "2022-12-20 2023-01-10");
     CHECK_STREQ(scan("2022年12月16日から同月20日まで"),
                 "2022-12-16 2022-12-20");
+    CHECK_STREQ(scan("2023年12月20日から翌年1月10日まで"),
+                "2023-12-20 2024-01-10");
+    CHECK_STREQ(scan("2024年5月28日夜から31日未明まで"),
+                "2024-05-28 2024-05-31");
+    CHECK_INTEQ(cur.n == 2 ? (int)cur.v[1].role : -1, NF_DROLE_PERIOD_END);
+    CHECK_STREQ(scan("2024/5/28(火)～5/30(木)"), "2024-05-28 2024-05-30");
+    CHECK_INTEQ(cur.n == 2 ? (int)cur.v[1].role : -1, NF_DROLE_PERIOD_END);
     /* a duration after から is no range end */
     CHECK_STREQ(scan("2022年12月1日から3日間"), "2022-12-01");
     CHECK_INTEQ(cur.n ? (int)cur.v[0].role : -1, NF_DROLE_OTHER);
@@ -252,13 +268,16 @@ static void test_relative(void)
     CHECK_STREQ(span_text(1), "本日(12日)");
     CHECK_STREQ(scan("株式会社テスト 2022年12月13日\n本日より連絡"),
                 "2022-12-13 2022-12-13");
+    CHECK_STREQ(scan("2024年5月28日に発生。翌々日に公表"),
+                "2024-05-28 2024-05-30");
+    CHECK_STREQ(scan("株式会社テスト 2024年5月28日\n昨日、判明しました"),
+                "2024-05-28 2024-05-27");
     /* no day to be relative to, or not certain */
     CHECK_STREQ(scan("翌日、警察に届けた"), "");
     CHECK_STREQ(scan("本日より受付"), "");
     CHECK_STREQ(scan("2025年2月17日に作業。翌日以降も続ける予定"),
                 "2025-02-17");
-    CHECK_STREQ(scan("2020年8月26日受付。ご搭乗日の前日までに"),
-                "2020-08-26");
+    CHECK_STREQ(scan("2020年8月26日受付。ご搭乗日の前日までに"), "2020-08-26");
     CHECK_STREQ(scan("2020年8月26日受付。イベント前日に"), "2020-08-26");
 }
 
@@ -278,8 +297,9 @@ static void test_not_days(void)
     CHECK_STREQ(scan("2022年2月30日と2022年13月1日"), "");
     CHECK_STREQ(scan("1979年1月1日と2101年1月1日"), "");
     CHECK_STREQ(scan("12022年12月1日"), "");
-    CHECK_STREQ(scan("2022年12月1日\n60日間、8日以上、3日以内、4日前、1日当たり"),
-                "2022-12-01");
+    CHECK_STREQ(
+        scan("2022年12月1日\n60日間、8日以上、3日以内、4日前、1日当たり"),
+        "2022-12-01");
     CHECK_STREQ(scan("2022年12月1日\n1日に約1万件、毎月1日に、約3日、"),
                 "2022-12-01");
     CHECK_STREQ(scan("https://example.jp/news/2022/12/6/a.html"), "");
@@ -352,8 +372,7 @@ static void test_roles(void)
     /* a campaign: the labelled running period wins over an entry period */
     scan("エントリー期間:2025年3月25日(火)~5月11日(日) "
          "キャンペーン期間:2025年4月1日(火)~5月11日(日)");
-    nf_date_roles(&cur_text, &cur, -1, NF_CAT_LOYALTY_CAMPAIGN, &di, &ps,
-                  &pe);
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_LOYALTY_CAMPAIGN, &di, &ps, &pe);
     CHECK_INTEQ(di, -1);
     CHECK_INTEQ(ps, 2);
     CHECK_INTEQ(pe, 3);

@@ -43,8 +43,9 @@ static void test_limits(void)
 static void test_reuse(void)
 {
     struct nf_enricher *en = nf_enricher_new(NULL, NULL, 0);
-    const char *a = "株式会社テスト 不正アクセスに関するお知らせ 2022年12月16日\n"
-                    "2022年12月1日に不正アクセスを確認しました。";
+    const char *a =
+        "株式会社テスト 不正アクセスに関するお知らせ 2022年12月16日\n"
+        "2022年12月1日に不正アクセスを確認しました。";
     const struct nf_doc *doc;
     struct nf_err e;
     size_t n1, n2;

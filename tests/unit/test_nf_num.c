@@ -46,10 +46,8 @@ static void expect(const char *s, int64_t want, size_t used, unsigned flags,
     CHECK(rc == 0, "line %d: \"%s\" rc %d", line, s, rc);
     CHECK(v == want, "line %d: \"%s\" value %lld want %lld", line, s,
           (long long)v, (long long)want);
-    CHECK(end == used, "line %d: \"%s\" end %zu want %zu", line, s, end,
-          used);
-    CHECK(fl == flags, "line %d: \"%s\" flags %u want %u", line, s, fl,
-          flags);
+    CHECK(end == used, "line %d: \"%s\" end %zu want %zu", line, s, end, used);
+    CHECK(fl == flags, "line %d: \"%s\" flags %u want %u", line, s, fl, flags);
 }
 
 #define EXPECT(s, want, used, flags) expect(s, want, used, flags, __LINE__)
@@ -92,6 +90,34 @@ static void test_kanji(void)
     /* order breaks end the numeral: 十十 reads 十 */
     EXPECT("十十", 10, 3, K);
     EXPECT("百二〇", 102, 6, K);
+}
+
+/* Every numeral kanji, alone or scaling 2: the character table and its
+ * lookup filter agree. */
+static void test_every_kanji(void)
+{
+    static const struct {
+        const char *s;
+        int64_t v;
+    } digits[] = {
+        {"〇", 0}, {"零", 0},  {"一", 1},   {"二", 2},    {"三", 3},
+        {"四", 4}, {"五", 5},  {"六", 6},   {"七", 7},    {"八", 8},
+        {"九", 9}, {"十", 10}, {"百", 100}, {"千", 1000},
+    };
+    static const struct {
+        const char *s;
+        int64_t v;
+    } scales[] = {
+        {"2万", 20000},
+        {"2億", 200000000},
+        {"2兆", 2000000000000LL},
+    };
+    size_t k;
+
+    for (k = 0; k < sizeof(digits) / sizeof(digits[0]); k++)
+        EXPECT(digits[k].s, digits[k].v, strlen(digits[k].s), NF_NUM_KANJI);
+    for (k = 0; k < sizeof(scales) / sizeof(scales[0]); k++)
+        EXPECT(scales[k].s, scales[k].v, strlen(scales[k].s), NF_NUM_SCALED);
 }
 
 static void test_scaled(void)
@@ -153,8 +179,9 @@ static void test_overflow(void)
     CHECK(end <= 20, "read %zu digits of 30", end);
     /* scaling a large section overflows before multiplying */
     CHECK_INTEQ(parse("999999999999999億", &v, &end, &fl), NF_E_OVERFLOW);
-    CHECK_INTEQ(parse("九九九九九九九九九九九九九九九九九九九九九", &v, &end, &fl),
-                NF_E_OVERFLOW);
+    CHECK_INTEQ(
+        parse("九九九九九九九九九九九九九九九九九九九九九", &v, &end, &fl),
+        NF_E_OVERFLOW);
 }
 
 /* 10 MB of digits: nf_num_parse reads a bounded prefix, whatever the run
@@ -198,6 +225,7 @@ int main(void)
         return 1;
     test_ascii();
     test_kanji();
+    test_every_kanji();
     test_scaled();
     test_not_numerals();
     test_overflow();

@@ -18,7 +18,7 @@
 
 #include "nf_core_int.h"
 
-#define ALIGN 16
+#define ALIGN     16
 #define MIN_BLOCK ((size_t)64 << 10)
 
 struct block {

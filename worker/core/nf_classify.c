@@ -58,7 +58,10 @@
 /* How far a sentence is read after a cue for negation or conditions. */
 #define CLAUSE_BYTES 150
 /* Bucket count of the first-three-bytes index (power of two). */
-#define NBUCKETS 1024
+#define NBUCKETS 256
+/* Bits of the probe filter: the low 6 bits of a character's last two
+ * bytes. */
+#define PROBE_BITS 4096
 
 enum sig { SIG_INCIDENT, SIG_CAMPAIGN, SIG_OTHER, SIG_DIGEST };
 
@@ -67,9 +70,12 @@ enum sig { SIG_INCIDENT, SIG_CAMPAIGN, SIG_OTHER, SIG_DIGEST };
 #define F_GOODS 0x4 /* what a taken-over account holds: counts half then */
 #define F_AFTER 0x8 /* the partner word must follow the cue in its clause */
 #define NO_TYPE (-1)
+/* A cue word and its length, so the scan never calls strlen. */
+#define W(s) s, sizeof(s) - 1
 
 struct cue {
     const char *word;
+    size_t len;        /* strlen(word), written by W() */
     unsigned char sig; /* enum sig */
     unsigned char wt;  /* weight */
     signed char itype; /* enum nf_itype, or NO_TYPE */
@@ -81,119 +87,119 @@ struct cue {
 static const struct cue cues[] = {
     /* intrusion */
     /* 不正アクセス禁止法 is a law's name, not an event */
-    {"不正アクセス", SIG_INCIDENT, 3, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
+    {W("不正アクセス"), SIG_INCIDENT, 3, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
      "禁止法"},
-    {"サイバー攻撃", SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
+    {W("サイバー攻撃"), SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
      NULL},
-    {"攻撃を受け", SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
+    {W("攻撃を受け"), SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
      NULL},
-    {"改ざん", SIG_INCIDENT, 1, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL, NULL},
-    {"侵入", SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
+    {W("改ざん"), SIG_INCIDENT, 1, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL, NULL},
+    {W("侵入"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
     /* ransomware and malware; 感染 alone also speaks of viruses of people */
-    {"ランサムウェア", SIG_INCIDENT, 3, NF_IT_RANSOMWARE, 0, NULL, NULL},
-    {"ランサムウエア", SIG_INCIDENT, 3, NF_IT_RANSOMWARE, 0, NULL, NULL},
-    {"Emotet", SIG_INCIDENT, 3, NF_IT_MALWARE, 0, NULL, NULL},
-    {"エモテット", SIG_INCIDENT, 3, NF_IT_MALWARE, 0, NULL, NULL},
-    {"マルウェアに感染", SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
-    {"マルウェア感染", SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
-    {"ウイルスに感染", SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
-    {"ウイルス感染", SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
-    {"感染", SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
+    {W("ランサムウェア"), SIG_INCIDENT, 3, NF_IT_RANSOMWARE, 0, NULL, NULL},
+    {W("ランサムウエア"), SIG_INCIDENT, 3, NF_IT_RANSOMWARE, 0, NULL, NULL},
+    {W("Emotet"), SIG_INCIDENT, 3, NF_IT_MALWARE, 0, NULL, NULL},
+    {W("エモテット"), SIG_INCIDENT, 3, NF_IT_MALWARE, 0, NULL, NULL},
+    {W("マルウェアに感染"), SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
+    {W("マルウェア感染"), SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
+    {W("ウイルスに感染"), SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
+    {W("ウイルス感染"), SIG_INCIDENT, 2, NF_IT_MALWARE, F_NEG, NULL, NULL},
+    {W("感染"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
     /* account takeover; 不正利用 is also the terms word of campaigns */
-    {"不正ログイン", SIG_INCIDENT, 5, NF_IT_ACCOUNT_COMPROMISE, F_NEG, NULL,
+    {W("不正ログイン"), SIG_INCIDENT, 5, NF_IT_ACCOUNT_COMPROMISE, F_NEG, NULL,
      NULL},
-    {"乗っ取", SIG_INCIDENT, 4, NF_IT_ACCOUNT_COMPROMISE, F_NEG, NULL, NULL},
-    {"なりすまし", SIG_INCIDENT, 1, NO_TYPE, F_TERMS, NULL, NULL},
-    {"盗み取", SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード",
+    {W("乗っ取"), SIG_INCIDENT, 4, NF_IT_ACCOUNT_COMPROMISE, F_NEG, NULL, NULL},
+    {W("なりすまし"), SIG_INCIDENT, 1, NO_TYPE, F_TERMS, NULL, NULL},
+    {W("盗み取"), SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード",
      NULL},
-    {"盗取", SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード", NULL},
-    {"不正利用", SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
+    {W("盗取"), SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード", NULL},
+    {W("不正利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
      "アカウント", NULL},
-    {"不正に利用", SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
+    {W("不正に利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
      "アカウント", NULL},
     /* card data */
-    {"クレジットカード", SIG_INCIDENT, 1, NF_IT_PAYMENT_CARD_LEAK, 0, NULL,
+    {W("クレジットカード"), SIG_INCIDENT, 1, NF_IT_PAYMENT_CARD_LEAK, 0, NULL,
      NULL},
-    {"カード情報", SIG_INCIDENT, 1, NF_IT_PAYMENT_CARD_LEAK, 0, NULL, NULL},
+    {W("カード情報"), SIG_INCIDENT, 1, NF_IT_PAYMENT_CARD_LEAK, 0, NULL, NULL},
     /* lost or stolen media and papers */
-    {"紛失", SIG_INCIDENT, 3, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
-    {"盗難", SIG_INCIDENT, 3, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
-    {"盗まれ", SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
-    {"置き忘れ", SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
-    {"滅失", SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("紛失"), SIG_INCIDENT, 3, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("盗難"), SIG_INCIDENT, 3, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("盗まれ"), SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("置き忘れ"), SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("滅失"), SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
     /* sent to the wrong people */
-    {"誤送信", SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
-    {"誤送付", SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
-    {"誤配達", SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
-    {"誤配送", SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
-    {"誤って", SIG_INCIDENT, 1, NF_IT_MISDELIVERY, F_AFTER, "送", NULL},
-    {"BCC", SIG_INCIDENT, 1, NF_IT_MISDELIVERY, 0, NULL, NULL},
-    {"Bcc", SIG_INCIDENT, 1, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤送信"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤送付"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤配達"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤配送"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤って"), SIG_INCIDENT, 1, NF_IT_MISDELIVERY, F_AFTER, "送", NULL},
+    {W("BCC"), SIG_INCIDENT, 1, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("Bcc"), SIG_INCIDENT, 1, NF_IT_MISDELIVERY, 0, NULL, NULL},
     /* insiders */
-    {"元職員", SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
-    {"元従業員", SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
-    {"元社員", SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
-    {"不正に持ち出", SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
-    {"不正持ち出", SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
-    {"不正取得", SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
-    {"内部不正", SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
+    {W("元職員"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
+    {W("元従業員"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
+    {W("元社員"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
+    {W("不正に持ち出"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
+    {W("不正持ち出"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
+    {W("不正取得"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
+    {W("内部不正"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
     /* phishing: the mail or site itself, not a warning about 詐欺 */
-    {"フィッシングメール", SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL, NULL},
-    {"フィッシングサイト", SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL, NULL},
+    {W("フィッシングメール"), SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL, NULL},
+    {W("フィッシングサイト"), SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL, NULL},
     /* exposure by settings */
-    {"設定不備", SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {"設定ミス", SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {"公開設定", SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {"閲覧できる状態", SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {"閲覧可能な状態", SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {"公開してしま", SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("設定不備"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("設定ミス"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("公開設定"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("閲覧できる状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("閲覧可能な状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("公開してしま"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
     /* the leak and the notice itself */
-    {"漏えい", SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
-    {"漏洩", SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
-    {"流出", SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
-    {"個人情報", SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
-    {"お詫び", SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
-    {"おわび", SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
-    {"事案", SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
-    {"被害", SIG_INCIDENT, 1, NO_TYPE, F_TERMS, NULL, NULL},
-    {"第三者による", SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
+    {W("漏えい"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
+    {W("漏洩"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
+    {W("流出"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
+    {W("個人情報"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
+    {W("お詫び"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
+    {W("おわび"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
+    {W("事案"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
+    {W("被害"), SIG_INCIDENT, 1, NO_TYPE, F_TERMS, NULL, NULL},
+    {W("第三者による"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
     /* points and miles programmes */
-    {"キャンペーン", SIG_CAMPAIGN, 4, NO_TYPE, 0, NULL, NULL},
-    {"ポイント", SIG_CAMPAIGN, 2, NO_TYPE, F_GOODS, NULL, NULL},
-    {"マイル", SIG_CAMPAIGN, 2, NO_TYPE, F_GOODS, NULL, NULL},
-    {"進呈", SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
-    {"プレゼント", SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
-    {"倍", SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
-    {"還元", SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
-    {"エントリー", SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
-    {"特典", SIG_CAMPAIGN, 1, NO_TYPE, F_GOODS, NULL, NULL},
-    {"付与", SIG_CAMPAIGN, 1, NO_TYPE, F_GOODS, NULL, NULL},
-    {"加算", SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
-    {"山分け", SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
-    {"抽選", SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
-    {"増量", SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
-    {"ボーナス", SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
-    {"交換", SIG_CAMPAIGN, 1, NO_TYPE, F_GOODS, NULL, NULL},
+    {W("キャンペーン"), SIG_CAMPAIGN, 4, NO_TYPE, 0, NULL, NULL},
+    {W("ポイント"), SIG_CAMPAIGN, 2, NO_TYPE, F_GOODS, NULL, NULL},
+    {W("マイル"), SIG_CAMPAIGN, 2, NO_TYPE, F_GOODS, NULL, NULL},
+    {W("進呈"), SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
+    {W("プレゼント"), SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
+    {W("倍"), SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
+    {W("還元"), SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
+    {W("エントリー"), SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
+    {W("特典"), SIG_CAMPAIGN, 1, NO_TYPE, F_GOODS, NULL, NULL},
+    {W("付与"), SIG_CAMPAIGN, 1, NO_TYPE, F_GOODS, NULL, NULL},
+    {W("加算"), SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
+    {W("山分け"), SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
+    {W("抽選"), SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
+    {W("増量"), SIG_CAMPAIGN, 2, NO_TYPE, 0, NULL, NULL},
+    {W("ボーナス"), SIG_CAMPAIGN, 1, NO_TYPE, 0, NULL, NULL},
+    {W("交換"), SIG_CAMPAIGN, 1, NO_TYPE, F_GOODS, NULL, NULL},
     /* digests of many items */
-    {"今週", SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
-    {"週刊", SIG_DIGEST, 4, NO_TYPE, 0, NULL, NULL},
-    {"今号", SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
-    {"まとめ", SIG_DIGEST, 2, NO_TYPE, 0, NULL, NULL},
-    {"ふりかえり", SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
-    {"振り返り", SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
-    {"ピックアップ", SIG_DIGEST, 2, NO_TYPE, 0, NULL, NULL},
-    {"ニュース", SIG_DIGEST, 1, NO_TYPE, 0, NULL, NULL},
-    {"メールマガジン", SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
+    {W("今週"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
+    {W("週刊"), SIG_DIGEST, 4, NO_TYPE, 0, NULL, NULL},
+    {W("今号"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
+    {W("まとめ"), SIG_DIGEST, 2, NO_TYPE, 0, NULL, NULL},
+    {W("ふりかえり"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
+    {W("振り返り"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
+    {W("ピックアップ"), SIG_DIGEST, 2, NO_TYPE, 0, NULL, NULL},
+    {W("ニュース"), SIG_DIGEST, 1, NO_TYPE, 0, NULL, NULL},
+    {W("メールマガジン"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
     /* advisories, statistics, maintenance, greetings */
-    {"メンテナンス", SIG_OTHER, 4, NO_TYPE, 0, NULL, NULL},
-    {"詐欺", SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
-    {"ご注意ください", SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
-    {"注意してください", SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
-    {"検挙", SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
-    {"犯罪", SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
-    {"統計", SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
-    {"白書", SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
-    {"新年", SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("メンテナンス"), SIG_OTHER, 4, NO_TYPE, 0, NULL, NULL},
+    {W("詐欺"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("ご注意ください"), SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
+    {W("注意してください"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("検挙"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("犯罪"), SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
+    {W("統計"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("白書"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("新年"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
 };
 
 #define NCUES (sizeof(cues) / sizeof(*cues))
@@ -221,16 +227,54 @@ struct hit {
     bool typed;           /* gave its incident type */
 };
 
+/* Byte length of a UTF-8 character by its lead byte's high nibble
+ * (continuation bytes, never a lead in valid text, step by one). */
+static const unsigned char utf8_len[16] = {1, 1, 1, 1, 1, 1, 1, 1,
+                                           1, 1, 1, 1, 2, 2, 3, 4};
+
 /* The first three bytes of a word (one kana or kanji), the scan's key. */
-static uint32_t key3(const char *p)
+static uint32_t key3(const unsigned char *u)
 {
-    const unsigned char *u = (const unsigned char *)p;
     return (uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2];
 }
 
 static unsigned bucket_of(uint32_t key)
 {
-    return (key * 2654435761u) >> 22 & (NBUCKETS - 1);
+    return (key * 2654435761u) >> 24 & (NBUCKETS - 1);
+}
+
+/* Probe-filter bit of a 3-byte character: its two trailing bytes' payloads
+ * (12 bits name the character within its 4096-code-point block). */
+static unsigned probe_of(const unsigned char *u)
+{
+    return (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+}
+
+/* Find @p w (@p wl bytes) in folded text [from, to). Japanese text is a
+ * run of E3..E9 lead bytes, so memchr on the first byte stops at nearly
+ * every character; the last byte (a continuation byte, one of 64 values)
+ * stops rarely. A match of valid UTF-8 in valid UTF-8 always starts on a
+ * character boundary. @returns its index, or (size_t)-1. */
+static size_t find_word(const struct nf_text *t, size_t from, size_t to,
+                        const char *w, size_t wl)
+{
+    const char *p, *end;
+
+    if (to > t->len)
+        to = t->len;
+    if (wl == 0 || from >= to || to - from < wl)
+        return (size_t)-1;
+    p = t->s + from + wl - 1;
+    end = t->s + to;
+    while (p < end) {
+        p = memchr(p, w[wl - 1], (size_t)(end - p));
+        if (!p)
+            break;
+        if (memcmp(p - (wl - 1), w, wl - 1) == 0)
+            return (size_t)(p - (wl - 1) - t->s);
+        p++;
+    }
+    return (size_t)-1;
 }
 
 /* End of the clause after @p i: a 。 or a line end, at most CLAUSE_BYTES. */
@@ -242,7 +286,7 @@ static size_t clause_end(const struct nf_text *t, size_t i)
 
     if (nl)
         lim = (size_t)(nl - t->s);
-    k = nf_text_find(t, i, lim, "。");
+    k = find_word(t, i, lim, "。", 3);
     return k == (size_t)-1 ? lim : k;
 }
 
@@ -252,7 +296,7 @@ static bool any_in(const struct nf_text *t, size_t from, size_t to,
     size_t k;
 
     for (k = 0; k < n; k++)
-        if (nf_text_find(t, from, to, tab[k]) != (size_t)-1)
+        if (find_word(t, from, to, tab[k], strlen(tab[k])) != (size_t)-1)
             return true;
     return false;
 }
@@ -263,7 +307,7 @@ static bool partner_near(const struct nf_text *t, size_t i, size_t n,
     size_t from = i > NEAR_BYTES ? i - NEAR_BYTES : 0;
     size_t to = t->len - (i + n) > NEAR_BYTES ? i + n + NEAR_BYTES : t->len;
 
-    return nf_text_find(t, from, to, near) != (size_t)-1;
+    return find_word(t, from, to, near, strlen(near)) != (size_t)-1;
 }
 
 /* Record one match of cue @p c at @p i; the lookaheads run only while the
@@ -271,7 +315,7 @@ static bool partner_near(const struct nf_text *t, size_t i, size_t n,
 static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
                    size_t i, bool in_title)
 {
-    size_t n = strlen(c->word);
+    size_t n = c->len;
     bool need_count = in_title ? h->title == 0 : h->body < HIT_CAP;
     bool need_type = c->itype != NO_TYPE && !h->typed;
     size_t ce;
@@ -298,9 +342,44 @@ static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
          !any_in(t, i + n, ce, negations,
                  sizeof(negations) / sizeof(*negations))) &&
         (!c->near || ((c->flags & F_AFTER)
-                          ? nf_text_find(t, i + n, ce, c->near) != (size_t)-1
+                          ? find_word(t, i + n, ce, c->near,
+                                      strlen(c->near)) != (size_t)-1
                           : partner_near(t, i, n, c->near))))
         h->typed = true;
+}
+
+/* The scan's index of the cue table, built per call on the stack (a few
+ * hundred stores, no global state): a bitmap that rejects most characters
+ * with one load, then hash buckets of cues by their first three bytes. */
+struct probe {
+    uint64_t bits[PROBE_BITS / 64]; /* probe_of() of 3-byte first chars */
+    uint64_t ascii[2];              /* ASCII first bytes (Emotet, BCC) */
+    short head[NBUCKETS], next[NCUES];
+    uint32_t keys[NCUES];
+};
+
+static void probe_init(struct probe *pr)
+{
+    size_t k;
+
+    memset(pr->bits, 0, sizeof(pr->bits));
+    memset(pr->ascii, 0, sizeof(pr->ascii));
+    memset(pr->head, 0xFF, sizeof(pr->head)); /* every bucket empty: -1 */
+    for (k = NCUES; k-- > 0;) {
+        /* every cue has 3 bytes or more (one kana or kanji at least) */
+        const unsigned char *w = (const unsigned char *)cues[k].word;
+        unsigned b;
+        if (utf8_len[w[0] >> 4] == 3) {
+            unsigned p = probe_of(w);
+            pr->bits[p >> 6] |= (uint64_t)1 << (p & 63);
+        } else if (w[0] < 0x80) {
+            pr->ascii[w[0] >> 6] |= (uint64_t)1 << (w[0] & 63);
+        }
+        pr->keys[k] = key3(w);
+        b = bucket_of(pr->keys[k]);
+        pr->next[k] = pr->head[b];
+        pr->head[b] = (short)k;
+    }
 }
 
 static double cue_score(const struct cue *c, const struct hit *h)
@@ -313,12 +392,11 @@ static double cue_score(const struct cue *c, const struct hit *h)
 int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
                 struct nf_arena *a, struct nf_class *out, struct nf_err *err)
 {
-    short head[NBUCKETS], next[NCUES];
-    uint32_t keys[NCUES];
-    size_t lens[NCUES];
+    const unsigned char *u = (const unsigned char *)t->s;
+    struct probe pr;
     struct hit hits[NCUES];
     double sc[4] = {0, 0, 0, 0}, margin;
-    size_t i, k, ts = 0, te = 0, order[NCUES], no = 0;
+    size_t i, k, step, ts = 0, te = 0, order[NCUES], no = 0;
     uint32_t types = 0;
     bool takeover;
     enum sig win;
@@ -329,34 +407,37 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
     if (!out->reasons)
         return nf_err_set(err, NF_E_NOMEM, 0, "out of memory in classify");
 
-    for (k = 0; k < NBUCKETS; k++)
-        head[k] = -1;
-    for (k = NCUES; k-- > 0;) {
-        unsigned b;
-        lens[k] = strlen(cues[k].word); /* every cue has 3 bytes or more */
-        keys[k] = key3(cues[k].word);
-        b = bucket_of(keys[k]);
-        next[k] = head[b];
-        head[b] = (short)k;
-    }
+    probe_init(&pr);
     if (hdr && hdr->title.ptr && hdr->title.len <= TITLE_MAX_BYTES) {
         /* title span is in input offsets; compare through the map */
         ts = hdr->title.span.off;
         te = ts + hdr->title.span.len;
     }
 
-    for (i = 0; i + 2 < t->len;) {
-        unsigned char c0 = (unsigned char)t->s[i];
-        uint32_t key = key3(t->s + i);
+    for (i = 0; i + 2 < t->len; i += step) {
+        unsigned c0 = u[i];
+        uint32_t key;
         short j;
-        for (j = head[bucket_of(key)]; j >= 0; j = next[j]) {
-            if (keys[j] == key && lens[j] <= t->len - i &&
-                memcmp(t->s + i + 3, cues[j].word + 3, lens[j] - 3) == 0) {
+        if ((c0 & 0xF0) == 0xE0) { /* kana and kanji: the common case */
+            unsigned p = probe_of(u + i);
+            step = 3;
+            if (!(pr.bits[p >> 6] >> (p & 63) & 1))
+                continue;
+        } else {
+            step = utf8_len[c0 >> 4];
+            if (step == 1 && !(pr.ascii[c0 >> 6] >> (c0 & 63) & 1))
+                continue;
+        }
+        key = key3(u + i);
+        for (j = pr.head[bucket_of(key)]; j >= 0; j = pr.next[j]) {
+            const struct cue *c = &cues[j];
+            if (pr.keys[j] == key && c->len <= t->len - i &&
+                (c->len == 3 || u[i + 3] == (unsigned char)c->word[3]) &&
+                memcmp(u + i + 3, c->word + 3, c->len - 3) == 0) {
                 size_t off = t->map[i];
-                record(t, &cues[j], &hits[j], i, off >= ts && off < te);
+                record(t, c, &hits[j], i, off >= ts && off < te);
             }
         }
-        i += c0 < 0x80 ? 1 : c0 >= 0xF0 ? 4 : c0 >= 0xE0 ? 3 : 2;
     }
 
     for (k = 0; k < NCUES; k++)
@@ -408,12 +489,12 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
         bool wv = cues[v].sig == win ||
                   (win == SIG_OTHER && cues[v].sig == SIG_DIGEST);
         while (j > 0) {
-            size_t u = order[j - 1];
-            bool wu = cues[u].sig == win ||
-                      (win == SIG_OTHER && cues[u].sig == SIG_DIGEST);
-            if (wu > wv || (wu == wv && cue_score(&cues[u], &hits[u]) >= sv))
+            size_t q = order[j - 1];
+            bool wq = cues[q].sig == win ||
+                      (win == SIG_OTHER && cues[q].sig == SIG_DIGEST);
+            if (wq > wv || (wq == wv && cue_score(&cues[q], &hits[q]) >= sv))
                 break;
-            order[j] = u;
+            order[j] = q;
             j--;
         }
         order[j] = v;
@@ -424,7 +505,7 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
         size_t f = hits[order[i]].first;
         r->cue = c->word;
         r->signal = sig_names[c->sig];
-        r->span = nf_text_span(t, f, f + strlen(c->word));
+        r->span = nf_text_span(t, f, f + c->len);
     }
     return 0;
 }

@@ -89,9 +89,9 @@ char *nf_text_squeeze(const char *p, size_t n, size_t max, struct nf_arena *a,
 /* ---- numbers (nf_num.c) ----------------------------------------------- */
 
 /** Flags reported by nf_num_parse. */
-#define NF_NUM_KANJI 0x1   /* written with kanji digits (三千) */
+#define NF_NUM_KANJI   0x1 /* written with kanji digits (三千) */
 #define NF_NUM_GROUPED 0x2 /* had thousands separators (1,059) */
-#define NF_NUM_SCALED 0x4  /* used 万/億 (3万, 1万2千) */
+#define NF_NUM_SCALED  0x4 /* used 万/億 (3万, 1万2千) */
 
 /** Largest value nf_num_parse accepts (a count above this is not a count). */
 #define NF_NUM_MAX ((int64_t)1000000000000000LL)
@@ -103,8 +103,8 @@ char *nf_text_squeeze(const char *p, size_t n, size_t max, struct nf_arena *a,
  * 二万五千). @returns 0 with *value, *end (folded index past the numeral) and
  * *flags set; NF_E_OVERFLOW above NF_NUM_MAX; -1 when no numeral starts at i.
  */
-int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
-                 size_t *end, unsigned *flags);
+int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value, size_t *end,
+                 unsigned *flags);
 
 /* ---- dates (nf_date.c) ------------------------------------------------ */
 

@@ -4,34 +4,35 @@
  * A count is a numeral (nf_num_parse) followed by a counter word:
  *   個人情報1,059人分 → 1059 人分       お客様873名で → 873 名
  *   計 5,288 人 → 5288 人, total       約3万件 / 二万五千件 → 30000 / 25000
- *   (計 3,137 名分(内、... 868 名分)) → 868 is a breakdown of 3137
- *   1)担当者様が約1000名、2)受講者様が約19000名で、合計約2万名 → the two
- *   items sum to the total: breakdowns
+ *   計 3,137 名分(内、... 868 名分) → 868 is a breakdown of 3137
+ *   約1000名、...約19000名で、合計約2万名 → the items add up: breakdowns
+ *   漏えい件数 | 4,871 | → a table cell under a count label, unit 件
  * A numeral without a counter word (2022年, 16:30, 159サイト, 500ポイント,
- * 1通, 65歳) never is one, which settles most non-counts by form alone.
+ * 1通, 65歳) is never one, which settles most non-counts by form alone.
  *
  * What remains is the noun the count is about: 不審なメールが 46 件送信,
  * 約 1,000 件(...)のログイン, 217名の会員様あてに送信, 逮捕された2人 are
- * not affected records. The decision reads a clause around the number
- * (up to WIN bytes each way, cut at 。, at 、 and at line breaks that end a
- * sentence or start a list item) and takes the cue word (table `cues`)
- * nearest to the number, the right side first in a near tie since Japanese
- * puts the head noun and the verb after the count ("N件のメールアドレス",
- * "N件送信"). No cue: a count. A clause that opens with うち / (内 / "N件中"
- * takes the decision of the count it divides (そのうち3人 of rejected 計5人
- * is rejected too). Single-kanji numerals (この一件, 二人) and a lone actor
- * (1名が逮捕, 依頼会員 1 名に) are idiom, not counts.
+ * not affected records. The clause around the number (at most WIN bytes
+ * each way, cut at 。, 、, a line break that ends a sentence, and on the
+ * right at the next count) is searched for the cue word (table `cues`)
+ * nearest to the number, the right side winning a near tie because
+ * Japanese puts the head noun and the verb after the count (N件のメール
+ * アドレス, N件送信). No cue: a count. A clause opened by うち / (内 / N件中
+ * with no cue of its own takes the decision of the count it divides. Form
+ * rules: a one-kanji numeral is idiom (この一件), N人1組 a ratio, 1名が /
+ * 職員2名が an actor, 1名ごと a rate, お問い合わせ件数 a compound whose
+ * modifier decides.
  *
- * Roles: total after 計/合計/総数/全体で/累計/総計/延べ; breakdown after
- * うち/内訳, inside (...) right after a total, in list items following a
- * total, or when consecutive counts just before a total add up to it.
- * Headline: the largest total, else the largest count; the first on a tie.
+ * Roles: total after 計/合計/総数/延べ..., breakdown after うち/内訳,
+ * inside (...) after a total, in list items under a total, or when counts
+ * just before a total add up to it. Headline: the largest total, else the
+ * largest count; the first mention on a tie (its unit is reported).
  *
- * Cost: one pass; every numeral looks at most WIN bytes each way and the
- * cue test is a byte compare against short tables, so the scan is O(n).
- * Discarded: a dictionary of "record nouns" that must be present (misses
- * the bare "(38件)" and table cells) and sentence parsing (too heavy for a
- * per-message worker, and notices are often broken text from PDFs).
+ * Cost: one pass; each count reads at most 2 * WIN bytes of context and at
+ * most MAX_CANDIDATES counts are examined, so the scan is O(n).
+ * Discarded: requiring a "record noun" (misses the bare "(38件)" and table
+ * cells) and sentence parsing (too heavy per message, and notices are
+ * often broken text extracted from PDFs).
  */
 #include <string.h>
 
@@ -75,11 +76,11 @@ static const char *const counters[] = {
 
 /* A counter followed by one of these is another word, not a count. */
 static const char *const counter_breakers[] = {
-    "様", /* 抽選で100名様: prize winners */
-    "目", /* 3件目, 2人目: ordinals */
-    "組", /* 2人組 */
-    "義", /* 名義 */
-    "称", /* 名称 */
+    "様",     /* 抽選で100名様: prize winners */
+    "目",     /* 3件目, 2人目: ordinals */
+    "組",     /* 2人組 */
+    "義",     /* 名義 */
+    "称",     /* 名称 */
     "ごと",   /* 大人1名ごとに: a rate */
     "当たり", /* 1人当たり */
     "あたり", /* same, in kana */
@@ -95,9 +96,9 @@ static const struct {
     const char *unit;
     bool total;
 } value_labels[] = {
-    {"件数", "件", false},
-    {"人数", "人", false},
-    {"総数", "件", true},
+    {"件数", "件", false}, /* 漏えい件数 | 4,871 | */
+    {"人数", "人", false}, /* 漏えい人数: 83 */
+    {"総数", "件", true},  /* IDの総数 | ① 323: a total, of records */
 };
 
 /* Circled enumerators of table cells (① 323 ② 78). */
@@ -108,10 +109,13 @@ static const char *const circled[] = {
 /* Before a kanji numeral these make it vague or ordinal: 数千件, 何万人,
  * 幾百, 第三者. 第 also makes an ASCII numeral an ordinal (第2件). */
 static const char *const vague_prefixes[] = {
-    "数", "何", "幾", "第",
+    "数",
+    "何",
+    "幾",
+    "第",
 };
 
-/* Approximation before the number (约 kept out of the span). */
+/* Approximation before the number (kept out of the span). */
 static const char *const approx_before[] = {
     "約",       /* 約1,000件 */
     "およそ",   /* 総数およそ330人分 */
@@ -121,36 +125,40 @@ static const char *const approx_before[] = {
     "ほぼ",     /* ほぼ全員 does not parse; ほぼ100名 does */
 };
 
-/* Approximation after the counter word. */
+/* Approximation after the counter word: 500件以上, 100人程度, 1万件超,
+ * 1,000件余り, 1万件を超える. */
 static const char *const approx_after[] = {
-    "以上", "程度", "前後", "超", "余り", "余", "あまり", "強", "ほど",
-    "近く", "を超え", "を上回",
+    "以上",   "程度", "前後", "超",   "余り",   "余",
+    "あまり", "強",   "ほど", "近く", "を超え", "を上回",
 };
 
 /* Total markers, longer first; 計 alone only when not the tail of another
  * word (会計, 統計, 設計, 時計). */
 static const char *const total_markers[] = {
-    "合計", "総計", "累計", "総数", "全体で", "全体", "延べ", "合わせて", "計",
+    "合計",   "総計", "累計", "総数", "総件数",   "総人数",
+    "全体で", "全体", "延べ", "のべ", "合わせて", "計",
 };
 
 /* Separators allowed between a total marker / 約 and the number. */
 static const char *const prefix_fillers[] = {
-    " ", ":", "|", "は", "で", "が", "約", "およそ", "おおよそ", "概ね",
-    "凡そ", "ほぼ", "最大",
+    " ",      ":",        "|",    "は",   "で",   "が",   "約",
+    "およそ", "おおよそ", "概ね", "凡そ", "ほぼ", "最大",
 };
 
 /* A clause opened by these divides the count before it: そのうち15件,
  * (内、868 名分), 内訳:学生 3,537人. */
 static const char *const part_markers[] = {
-    "うち", "内訳", "(内",
+    "うち",
+    "内訳",
+    "(内",
 };
 
 /* People who act in an incident (職員2名が誤って送信, 2名の職員が紛失):
  * as the subject of the sentence they are actors, not data subjects;
  * 職員等4313人の個人情報 stays a count. */
 static const char *const staff_nouns[] = {
-    "職員", "社員", "従業員", "担当者", "教員", "教諭", "講師", "作業員",
-    "スタッフ", "委託先", "業者",
+    "職員", "社員",   "従業員",   "担当者", "教員", "教諭",
+    "講師", "作業員", "スタッフ", "委託先", "業者",
 };
 
 /* Particles that make the noun before them the subject or the agent. */
@@ -199,8 +207,8 @@ static const struct cue {
     {"該当", POS, NULL},
     {"可能性", POS, NULL},
     /* whose: the data subjects */
-    {"人数", POS, NULL},
-    {"件数", POS, "認知"}, /* 認知件数 is crime statistics */
+    {"人数", POS, NULL}, /* a compound head: see cue_at */
+    {"件数", POS, NULL},
     {"顧客", POS, NULL},
     {"お客様", POS, NULL},
     {"お客さま", POS, NULL},
@@ -236,7 +244,7 @@ static const struct cue {
     {"遮断", NEG, NULL},
     {"閲覧数", NEG, NULL},
     {"アクセス数", NEG, NULL},
-    /* people acting, asking or being prosecuted */
+    /* people acting, asking, warned or prosecuted */
     {"問い合わせ", NEG, NULL},
     {"問合せ", NEG, NULL},
     {"問合わせ", NEG, NULL},
@@ -248,20 +256,20 @@ static const struct cue {
     {"容疑", NEG, NULL},
     {"検挙", NEG, NULL},
     {"送検", NEG, NULL},
-    {"認知件数", NEG, NULL},
+    {"認知", NEG, NULL},   /* 認知件数: crime statistics */
     {"打ち込", NEG, NULL}, /* staff who typed a password into a phish */
     {"入力", NEG, NULL},
-    {"体制", NEG, NULL},   /* 2名体制 */
-    {"在籍", NEG, NULL},   /* 従業員50名が在籍: company size */
-    {"調査", NEG, NULL},   /* 専門会社2社に調査を依頼 */
+    {"注意喚起", NEG, NULL}, /* 全社員1,000人に注意喚起 */
+    {"体制", NEG, NULL},     /* 10名体制で調査 */
+    /* the response and other events, not records */
+    {"調査", NEG, NULL}, /* 専門会社2社に調査を依頼 */
     {"依頼", NEG, NULL},
-    {"脆弱性", NEG, NULL}, /* 3件の脆弱性: flaws, not records */
-    {"事案", NEG, NULL},   /* 同様の事案は過去3件: incidents, not records */
+    {"カード会社", NEG, NULL}, /* クレジットカード会社3社から連絡 */
+    {"脆弱性", NEG, NULL},     /* 3件の脆弱性: flaws */
+    {"事案", NEG, NULL},       /* 同様の事案は過去3件: incidents */
     {"事故", NEG, NULL},
     {"事例", NEG, NULL},
     {"インシデント", NEG, NULL},
-    {"登録", NEG, NULL},   /* ご登録いただいている15万人: scheme size */
-    {"注意喚起", NEG, NULL}, /* warnings sent to all staff */
     /* sizes of a scheme or an organisation */
     {"会員数", NEG, NULL},
     {"社員数", NEG, NULL},
@@ -269,12 +277,23 @@ static const struct cue {
     {"職員数", NEG, NULL},
     {"利用者数", NEG, NULL},
     {"登録者数", NEG, NULL},
+    {"登録会員", NEG, NULL}, /* 登録会員 5万人のうち...*/
+    {"ご登録", NEG, NULL}, /* ご登録いただいている15万人の会員様 */
+    {"在籍", NEG, NULL}, /* 従業員50名が在籍 */
+    {"規模", NEG, NULL}, /* 1,000人規模 */
     {"店舗", NEG, NULL},
     {"平均", NEG, NULL},
     /* campaign prizes */
     {"抽選", NEG, NULL},
     {"当選", NEG, NULL},
     {"先着", NEG, NULL},
+};
+
+/* Heads of compound nouns whose modifier decides: 漏えい件数 counts
+ * records, お問い合わせ件数 / 認知件数 / 送信件数 do not. */
+static const char *const compound_heads[] = {
+    "件数",
+    "人数",
 };
 
 /* What a clause scan found. */
@@ -291,11 +310,11 @@ struct scan {
     bool prev_ok;
     size_t prev_end;
     /* roles */
-    size_t paren_end;    /* counts before this index sit in (...) after a
-                          * total */
-    int64_t list_total;  /* >= 0: list items after a total's line */
-    size_t list_from;    /* where those items start */
-    size_t candidates;   /* numerals with a counter word seen */
+    size_t paren_end;   /* counts before this index sit in (...) after a
+                         * total */
+    int64_t list_total; /* >= 0: list items after a total's line */
+    size_t list_from;   /* where those items start */
+    size_t candidates;  /* numerals with a counter word seen */
     /* bit (first code point of a cue) & (CUE_FILTER_BITS - 1): lets most
      * characters of the context skip the cue table */
     unsigned char cue_filter[CUE_FILTER_BITS / 8];
@@ -311,10 +330,29 @@ static bool is_alpha(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Is c one of the bytes of set (never NUL)? */
+static bool in_set(char c, const char *set)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
+
+/* Index past at most two spaces at i (PDF text spaces words: "1 名 が"). */
+static size_t skip_spaces(const struct nf_text *t, size_t i)
+{
+    int n = 0;
+
+    while (i < t->len && t->s[i] == ' ' && n < 2) {
+        i++;
+        n++;
+    }
+    return i;
+}
+
 static bool ends_with(const struct nf_text *t, size_t pos, const char *w)
 {
     size_t n = strlen(w);
-    return pos >= n && pos <= t->len && memcmp(t->s + pos - n, w, n) == 0;
+    return pos >= n && pos <= t->len && t->s[pos - 1] == w[n - 1] &&
+           memcmp(t->s + pos - n, w, n) == 0;
 }
 
 /* Start of the code point before folded index i (i > 0). */
@@ -337,8 +375,10 @@ static const char *match_list(const struct nf_text *t, size_t i,
 {
     size_t k;
 
+    if (i >= t->len)
+        return NULL;
     for (k = 0; k < n; k++)
-        if (nf_text_at(t, i, list[k]))
+        if (t->s[i] == list[k][0] && nf_text_at(t, i, list[k]))
             return list[k];
     return NULL;
 }
@@ -406,6 +446,12 @@ static const struct cue *cue_at(const struct scan *sc, size_t i)
             bl = n;
         }
     }
+    if (best && match_list(t, i, compound_heads, NELEM(compound_heads))) {
+        /* the modifier just before the head decides when it is negative */
+        for (k = 0; k < NELEM(cues); k++)
+            if (cues[k].pol == NEG && ends_with(t, i, cues[k].word))
+                return &cues[k];
+    }
     return best;
 }
 
@@ -433,6 +479,8 @@ static bool boundary_at(const struct nf_text *t, size_t i)
 {
     char c = t->s[i];
 
+    if ((unsigned char)c != 0xE3 && c != '\n' && c != '!' && c != '?')
+        return false; /* 。 and 、 are E3 80 82 / E3 80 81 */
     if (c == '\n')
         return hard_newline(t, i);
     if (c == '!' || c == '?')
@@ -472,18 +520,40 @@ static void scan_left(const struct scan *sc, size_t i, struct side *sd,
     }
 }
 
-/* Scan right of the counter ending at e for the nearest cue. */
+/* Counter word at i (after optional spaces); sets *ce past it. */
+static const char *counter_at(const struct nf_text *t, size_t i, size_t *ce)
+{
+    const char *u;
+
+    i = skip_spaces(t, i);
+    u = match_list(t, i, counters, NELEM(counters));
+    if (!u)
+        return NULL;
+    *ce = i + strlen(u);
+    if (match_list(t, *ce, counter_breakers, NELEM(counter_breakers)))
+        return NULL;
+    return u;
+}
+
+/* Scan right of the counter ending at e for the nearest cue; the clause
+ * of this count ends where the next count starts (5万人のうち、1,234人の
+ * 情報: 情報 is about the second). */
 static void scan_right(const struct scan *sc, size_t e, struct side *sd)
 {
     const struct nf_text *t = sc->t;
-    size_t hi = e + WIN < t->len ? e + WIN : t->len, q = e;
+    size_t hi = e + WIN < t->len ? e + WIN : t->len, q = e, ne, ce;
 
     sd->pol = 0;
     while (q < hi) {
         const struct cue *c;
         int32_t cp;
+        int64_t v;
+        unsigned fl;
 
         if (boundary_at(t, q))
+            break;
+        if (is_digit(t->s[q]) && (q == e || !is_digit(t->s[q - 1])) &&
+            nf_num_parse(t, q, &v, &ne, &fl) == 0 && counter_at(t, ne, &ce))
             break;
         c = cue_at(sc, q);
         if (c) {
@@ -493,25 +563,6 @@ static void scan_right(const struct scan *sc, size_t e, struct side *sd)
         }
         q += nf_text_cp(t, q, &cp);
     }
-}
-
-/* Counter word at i (after optional spaces); sets *ce past it. */
-static const char *counter_at(const struct nf_text *t, size_t i, size_t *ce)
-{
-    const char *u;
-    int sp = 0;
-
-    while (i < t->len && t->s[i] == ' ' && sp < 2) {
-        i++;
-        sp++;
-    }
-    u = match_list(t, i, counters, NELEM(counters));
-    if (!u)
-        return NULL;
-    *ce = i + strlen(u);
-    if (match_list(t, *ce, counter_breakers, NELEM(counter_breakers)))
-        return NULL;
-    return u;
 }
 
 /* Can a numeral start at i? Not inside a longer token (C119824, 12/6,
@@ -524,7 +575,7 @@ static bool numeral_start(const struct nf_text *t, size_t i)
     if (i == 0)
         return true;
     p = t->s[i - 1];
-    if (is_digit(p) || is_alpha(p) || strchr("./-#_@$%&=+,", p))
+    if (is_digit(p) || is_alpha(p) || in_set(p, "./-#_@$%&=+,"))
         return false;
     return !suffix_list(t, i, vague_prefixes, NELEM(vague_prefixes));
 }
@@ -575,19 +626,16 @@ static void read_prefix(const struct nf_text *t, size_t i, bool *total,
 
 static bool approx_suffix(const struct nf_text *t, size_t ce)
 {
-    size_t q = ce;
-
-    if (q < t->len && t->s[q] == ' ')
-        q++;
-    return match_list(t, q, approx_after, NELEM(approx_after)) != NULL;
+    return match_list(t, skip_spaces(t, ce), approx_after,
+                      NELEM(approx_after)) != NULL;
 }
 
 /* Does a list item start at the line beginning at i? */
 static bool list_item_at(const struct nf_text *t, size_t i)
 {
     static const char *const marks[] = {
-        "・", "•", "●", "○", "◆", "◇", "■", "□", "-", "*", "(", "①", "②",
-        "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩",
+        "・", "•", "●", "○", "◆", "◇", "■", "□", "-", "*", "(",
+        "①",  "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩",
     };
     size_t sp = 0;
 
@@ -609,7 +657,10 @@ static size_t paren_close(const struct nf_text *t, size_t i)
     for (q = i; q < hi && t->s[q] != '\n'; q++) {
         if (t->s[q] == '(')
             depth++;
-        else if (t->s[q] == ')' && --depth == 0)
+        if (t->s[q] != ')')
+            continue;
+        depth--;
+        if (depth == 0)
             return q + 1;
     }
     return i;
@@ -628,12 +679,14 @@ static bool staff_subject(const struct nf_text *t, size_t i, size_t ce)
     if (ends_with(t, q, "等"))
         q -= strlen("等");
     if (suffix_list(t, q, staff_nouns, NELEM(staff_nouns)) &&
-        match_list(t, ce, subject_particles, NELEM(subject_particles)))
+        match_list(t, skip_spaces(t, ce), subject_particles,
+                   NELEM(subject_particles)))
         return true;
     /* 2名の職員が */
-    if (!nf_text_at(t, ce, "の"))
+    q = skip_spaces(t, ce);
+    if (!nf_text_at(t, q, "の"))
         return false;
-    q = ce + strlen("の");
+    q += strlen("の");
     for (k = 0; k < NELEM(staff_nouns); k++) {
         w = staff_nouns[k];
         if (nf_text_at(t, q, w) &&
@@ -644,7 +697,8 @@ static bool staff_subject(const struct nf_text *t, size_t i, size_t ce)
     return false;
 }
 
-/* Is there a 内訳 earlier on the line of i (内訳:学生 3,537人、教職員 991人)? */
+/* Is there a 内訳 earlier on the line of i (内訳:学生 3,537人、教職員 991人)?
+ */
 static bool breakdown_line(const struct nf_text *t, size_t i)
 {
     size_t lo = i > WIN ? i - WIN : 0, q = i;
@@ -664,24 +718,36 @@ static const char *label_value(const struct nf_text *t, size_t i, size_t end,
                                bool *total)
 {
     size_t lo = i > 3 * PREFIX_WIN ? i - 3 * PREFIX_WIN : 0, q = end, k;
+    int pipes = 0, lines = 0;
 
     while (q < t->len && t->s[q] == ' ')
         q++;
-    if (q < t->len && !strchr("|\n\r(", t->s[q]) &&
-        !match_list(t, q, circled, NELEM(circled)) &&
-        !nf_text_at(t, q, "、") && !nf_text_at(t, q, "。"))
+    if (q < t->len && !in_set(t->s[q], "|\n\r(") &&
+        !match_list(t, q, circled, NELEM(circled)) && !nf_text_at(t, q, "、") &&
+        !nf_text_at(t, q, "。"))
         return NULL;
     q = i;
     while (q > lo) {
-        const char *w = suffix_list(t, q, circled, NELEM(circled));
+        const char *w;
         char c = t->s[q - 1];
 
-        if (w)
-            q -= strlen(w);
-        else if (strchr(" \t\r\n|:-,", c) || is_digit(c))
+        if (in_set(c, " \t\r:-,") || is_digit(c)) {
             q--;
-        else
-            break;
+        } else if (c == '|' && pipes < 2) {
+            pipes++; /* "件数 |" and a "---|" rule; more pipes: the label
+                      * heads another column of a wide table */
+            q--;
+        } else if (c == '\n' && lines < 2) {
+            lines++;
+            q--;
+        } else {
+            w = (unsigned char)c >= 0x80
+                    ? suffix_list(t, q, circled, NELEM(circled))
+                    : NULL;
+            if (!w)
+                break;
+            q -= strlen(w);
+        }
     }
     for (k = 0; k < NELEM(value_labels); k++)
         if (ends_with(t, q, value_labels[k].label)) {
@@ -727,7 +793,7 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     const char *unit;
     size_t ce = 0, n2;
     struct side l, r;
-    bool part, total, approx, ok, label_total = false;
+    bool part, total, approx, ok, parent_ok, label_total = false;
     int64_t v2;
     unsigned f2;
 
@@ -754,10 +820,15 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     scan_right(sc, ce, &r);
 
     /* "323件中10件": a count of the count before it */
-    if (sc->have_prev && nf_text_at(t, sc->prev_end, "中") &&
-        sc->prev_end + strlen("中") == i)
-        part = true;
-    if (part && sc->have_prev && sc->prev_end + 2 * WIN >= i) {
+    if (sc->have_prev && nf_text_at(t, sc->prev_end, "中")) {
+        size_t q = sc->prev_end + strlen("中");
+
+        while (q < i && t->s[q] == ' ')
+            q++;
+        part = part || q == i;
+    }
+    if (part && sc->have_prev && sc->prev_end + 2 * WIN >= i && !l.pol &&
+        !r.pol) {
         ok = sc->prev_ok;
     } else {
         const struct side *c = NULL;
@@ -771,8 +842,8 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
         ok = !c || c->pol == POS;
     }
     /* 2人1組: a ratio, not a count */
-    if (ok && ce < t->len &&
-        nf_num_parse(t, ce, &v2, &n2, &f2) == 0 && !counter_at(t, n2, &n2))
+    if (ok && ce < t->len && nf_num_parse(t, ce, &v2, &n2, &f2) == 0 &&
+        !counter_at(t, n2, &n2))
         ok = false;
     if (ok && staff_subject(t, i, ce))
         ok = false;
@@ -780,11 +851,12 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     if (ok && v == 1 &&
         (strcmp(unit, "人") == 0 || strcmp(unit, "名") == 0 ||
          strcmp(unit, "アカウント") == 0)) {
-        static const char *const particles[] = {"が", "は", "に", "を", "で",
-                                                "と", "も"};
-        if (match_list(t, ce, particles, NELEM(particles)))
+        static const char *const particles[] = {"が", "は", "に", "を",
+                                                "で", "と", "も"};
+        if (match_list(t, skip_spaces(t, ce), particles, NELEM(particles)))
             ok = false;
     }
+    parent_ok = sc->have_prev && sc->prev_ok;
     sc->have_prev = true;
     sc->prev_ok = ok;
     sc->prev_end = ce;
@@ -804,7 +876,7 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     m->span = nf_text_span(t, i, ce);
     m->approximate = approx;
     m->role = NF_CROLE_OTHER;
-    if (part || i < sc->paren_end || breakdown_line(t, i))
+    if ((part && parent_ok) || i < sc->paren_end || breakdown_line(t, i))
         m->role = NF_CROLE_BREAKDOWN;
     else if (sc->list_total > v && i >= sc->list_from)
         m->role = NF_CROLE_BREAKDOWN;
@@ -865,14 +937,21 @@ int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
             i + 1 < t->len && t->s[i + 1] != '\n' && t->s[i + 1] != '\r' &&
             !list_item_at(t, i + 1))
             sc.list_total = -1; /* the list after the total has ended */
-        /* numerals start with an ASCII digit or a 3-byte kanji */
+        /* numerals start with an ASCII digit or a 3-byte kanji; kana and
+         * CJK punctuation (lead byte E3, half of a notice) are skipped
+         * whole, 〇 excepted; for kanji the parse rejects cheaply, so the
+         * context test comes after it */
+        if (c == 0xE3 && !nf_text_at(t, i, "〇")) {
+            i += 3;
+            continue;
+        }
         if (!(is_digit((char)c) || (c >= 0xE0 && c < 0xF0)) ||
-            !numeral_start(t, i)) {
+            (c < 0x80 && !numeral_start(t, i))) {
             i++;
             continue;
         }
         rc = nf_num_parse(t, i, &v, &end, &fl);
-        if (rc == -1 || end <= i) {
+        if (rc == -1 || end <= i || (c >= 0x80 && !numeral_start(t, i))) {
             i++;
             continue;
         }

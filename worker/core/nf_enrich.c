@@ -27,7 +27,7 @@
 /* Per-document memory: the folded text and its map take ~5 bytes per input
  * byte; mention arrays and strings are small and bounded. */
 #define ARENA_FACTOR 8
-#define ARENA_BASE ((size_t)4 << 20)
+#define ARENA_BASE   ((size_t)4 << 20)
 
 struct nf_enricher {
     struct nf_opts opts;
@@ -210,8 +210,8 @@ int nf_enrich(struct nf_enricher *en, const char *text, size_t len,
     *out = NULL;
     if (len > en->opts.max_bytes)
         return nf_err_set(err, NF_E_TOO_LARGE, en->opts.max_bytes,
-                          "document of %zu bytes exceeds the limit of %zu",
-                          len, en->opts.max_bytes);
+                          "document of %zu bytes exceeds the limit of %zu", len,
+                          en->opts.max_bytes);
     if (reference && reference->y) {
         if (!nf_ymd_valid(*reference))
             return nf_err_set(err, NF_E_ARG, 0, "invalid reference date");

@@ -38,36 +38,44 @@
 /* A section (between 万/億/兆 scales) stays below this. */
 #define SECTION_LIMIT 10000
 
-/* Kanji digits, including the positional zero of 二〇二二. */
+/* Kanji numeral characters, sorted by code point for a binary search. */
+enum kind { DIGIT, SMALL, BIG };
+
 static const struct {
-    const char *word;
-    int value;
-} kanji_digits[] = {
-    {"〇", 0}, /* positional zero (二〇二二) */
-    {"零", 0}, /* formal zero */
-    {"一", 1}, {"二", 2}, {"三", 3}, {"四", 4}, {"五", 5},
-    {"六", 6}, {"七", 7}, {"八", 8}, {"九", 9},
+    int32_t cp;
+    enum kind kind;
+    int64_t value;
+} kanji[] = {
+    {0x3007, DIGIT, 0},             /* 〇 positional zero (二〇二二) */
+    {0x4E00, DIGIT, 1},             /* 一 */
+    {0x4E03, DIGIT, 7},             /* 七 */
+    {0x4E07, BIG, 10000LL},         /* 万 scale, also after ASCII (3万) */
+    {0x4E09, DIGIT, 3},             /* 三 */
+    {0x4E5D, DIGIT, 9},             /* 九 */
+    {0x4E8C, DIGIT, 2},             /* 二 */
+    {0x4E94, DIGIT, 5},             /* 五 */
+    {0x5104, BIG, 100000000LL},     /* 億 */
+    {0x5146, BIG, 1000000000000LL}, /* 兆 */
+    {0x516B, DIGIT, 8},             /* 八 */
+    {0x516D, DIGIT, 6},             /* 六 */
+    {0x5341, SMALL, 10},            /* 十 multiplier inside a section */
+    {0x5343, SMALL, 1000},          /* 千 */
+    {0x56DB, DIGIT, 4},             /* 四 */
+    {0x767E, SMALL, 100},           /* 百 */
+    {0x96F6, DIGIT, 0},             /* 零 formal zero */
 };
 
-/* Multipliers inside a section: 二千三百四十五 = 2×1000 + 3×100 + 4×10 + 5. */
-static const struct {
-    const char *word;
-    int64_t value;
-} kanji_small[] = {
-    {"十", 10},
-    {"百", 100},
-    {"千", 1000},
-};
-
-/* Scales between sections, mixed with ASCII too (3万, 1万2千, 1.2億). */
-static const struct {
-    const char *word;
-    int64_t value;
-} kanji_big[] = {
-    {"万", 10000LL},
-    {"億", 100000000LL},
-    {"兆", 1000000000000LL},
-};
+/* Bit (cp & 63) of every code point above: three quarters of the other
+ * kanji fail this one test (every CJK character of a document is looked
+ * up). Keep it in step with the table; test_nf_num parses each numeral
+ * kanji, so a missing bit fails there. */
+#define CP_BIT(cp) ((uint64_t)1 << ((cp)&63))
+static const uint64_t kanji_filter =
+    CP_BIT(0x3007) | CP_BIT(0x4E00) | CP_BIT(0x4E03) | CP_BIT(0x4E07) |
+    CP_BIT(0x4E09) | CP_BIT(0x4E5D) | CP_BIT(0x4E8C) | CP_BIT(0x4E94) |
+    CP_BIT(0x5104) | CP_BIT(0x5146) | CP_BIT(0x516B) | CP_BIT(0x516D) |
+    CP_BIT(0x5341) | CP_BIT(0x5343) | CP_BIT(0x56DB) | CP_BIT(0x767E) |
+    CP_BIT(0x96F6);
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -85,40 +93,57 @@ static bool mul_add(int64_t a, int64_t m, int64_t b, int64_t *out)
     return true;
 }
 
-static int match_digit(const struct nf_text *t, size_t i, size_t *n)
+/* The kanji numeral character at i: its kind and value, *n its byte
+ * length; -1 if none. */
+static int kanji_at(const struct nf_text *t, size_t i, enum kind *kind,
+                    int64_t *value, size_t *n)
 {
-    size_t k;
+    const unsigned char *u = (const unsigned char *)t->s + i;
+    size_t lo = 0, hi = NELEM(kanji);
+    int32_t cp;
 
-    for (k = 0; k < NELEM(kanji_digits); k++)
-        if (nf_text_at(t, i, kanji_digits[k].word)) {
-            *n = strlen(kanji_digits[k].word);
-            return kanji_digits[k].value;
+    /* every numeral kanji is a 3-byte character */
+    if (i + 3 > t->len || (u[0] & 0xF0) != 0xE0)
+        return -1;
+    cp = ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+    if (!(kanji_filter & ((uint64_t)1 << (cp & 63))))
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (kanji[mid].cp == cp) {
+            *kind = kanji[mid].kind;
+            *value = kanji[mid].value;
+            *n = 3;
+            return 0;
         }
+        if (kanji[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return -1;
+}
+
+static int64_t match_kind(const struct nf_text *t, size_t i, enum kind kind,
+                          size_t *n)
+{
+    enum kind k;
+    int64_t v;
+
+    if (kanji_at(t, i, &k, &v, n) != 0 || k != kind)
+        return -1;
+    return v;
 }
 
 static int64_t match_small(const struct nf_text *t, size_t i, size_t *n)
 {
-    size_t k;
-
-    for (k = 0; k < NELEM(kanji_small); k++)
-        if (nf_text_at(t, i, kanji_small[k].word)) {
-            *n = strlen(kanji_small[k].word);
-            return kanji_small[k].value;
-        }
-    return -1;
+    return match_kind(t, i, SMALL, n);
 }
 
 static int64_t match_big(const struct nf_text *t, size_t i, size_t *n)
 {
-    size_t k;
-
-    for (k = 0; k < NELEM(kanji_big); k++)
-        if (nf_text_at(t, i, kanji_big[k].word)) {
-            *n = strlen(kanji_big[k].word);
-            return kanji_big[k].value;
-        }
-    return -1;
+    return match_kind(t, i, BIG, n);
 }
 
 /* An ASCII run at i: digits, optional "," groups of exactly 3 (a space
@@ -127,8 +152,8 @@ static int64_t match_big(const struct nf_text *t, size_t i, size_t *n)
  * stopped) or -1 if no digit at i. */
 struct ascii_num {
     int64_t value;
-    int64_t frac;   /* decimal digits as an integer (2 of "1.25" is 25) */
-    int frac_len;   /* number of decimal digits, 0 if none */
+    int64_t frac; /* decimal digits as an integer (2 of "1.25" is 25) */
+    int frac_len; /* number of decimal digits, 0 if none */
     bool grouped;
     size_t int_end; /* past the integer part */
     size_t end;     /* past the decimal part, if one was taken */
@@ -144,7 +169,8 @@ static int parse_ascii(const struct nf_text *t, size_t i, struct ascii_num *a)
     if (p >= t->len || !is_digit(s[p]))
         return -1;
     while (p < t->len && is_digit(s[p])) {
-        if (++ndig > MAX_DIGITS || !mul_add(v, 10, s[p] - '0', &v)) {
+        ndig++;
+        if (ndig > MAX_DIGITS || !mul_add(v, 10, s[p] - '0', &v)) {
             a->end = p;
             return NF_E_OVERFLOW;
         }
@@ -161,7 +187,8 @@ static int parse_ascii(const struct nf_text *t, size_t i, struct ascii_num *a)
             !is_digit(s[q + 2]) || (q + 3 < t->len && is_digit(s[q + 3])))
             break;
         for (k = 0; k < 3; k++) {
-            if (++ndig > MAX_DIGITS || !mul_add(v, 10, s[q + k] - '0', &v)) {
+            ndig++;
+            if (ndig > MAX_DIGITS || !mul_add(v, 10, s[q + k] - '0', &v)) {
                 a->end = q + k;
                 return NF_E_OVERFLOW;
             }
@@ -197,21 +224,21 @@ static int64_t pow10i(int n)
 {
     int64_t r = 1;
 
-    while (n-- > 0)
+    for (; n > 0; n--)
         r *= 10;
     return r;
 }
 
-int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
-                 size_t *end, unsigned *flags)
+int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value, size_t *end,
+                 unsigned *flags)
 {
-    int64_t total = 0;         /* sum of scaled sections */
-    int64_t sec = 0;           /* current section, < SECTION_LIMIT */
-    int64_t cur = -1;          /* pending coefficient or unit figure */
-    int64_t cur_frac = 0;      /* decimal part of cur (1.2万) */
+    int64_t total = 0;    /* sum of scaled sections */
+    int64_t sec = 0;      /* current section, < SECTION_LIMIT */
+    int64_t cur = -1;     /* pending coefficient or unit figure */
+    int64_t cur_frac = 0; /* decimal part of cur (1.2万) */
     int cur_frac_len = 0;
-    bool cur_kanji = false;    /* cur was written with kanji digits */
-    int cur_kdigits = 0;       /* kanji digits in cur (positional) */
+    bool cur_kanji = false;             /* cur was written with kanji digits */
+    int cur_kdigits = 0;                /* kanji digits in cur (positional) */
     int64_t last_small = SECTION_LIMIT; /* multipliers must decrease */
     int64_t last_big = NF_NUM_MAX + 1;  /* scales must decrease */
     unsigned fl = 0;
@@ -222,7 +249,7 @@ int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
         return -1;
     for (;;) {
         size_t n = 0;
-        int d;
+        enum kind kind;
         int64_t m, small, big;
 
         if (p >= t->len)
@@ -238,10 +265,6 @@ int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
                 *end = a.end;
                 return NF_E_OVERFLOW;
             }
-            /* The run is a coefficient of 千/百/十 ("2千": below 10), of
-             * a scale ("3万", "1.2万": a decimal only in the first
-             * section), or the last figure of its section ("2千3" yes,
-             * "2千3000" no); anything else ends the numeral before it. */
             /* PDF text spaces digits from kanji: "3 万件", "1 万 2 千" */
             if (a.end + 1 < t->len && t->s[a.end] == ' ' && !a.frac_len &&
                 (match_small(t, a.end + 1, &n) > 0 ||
@@ -255,6 +278,10 @@ int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
                 a.end = a.int_end;
                 small = big = -1;
             }
+            /* The run is a coefficient of 千/百/十 ("2千": below 10), of
+             * a scale ("3万", "1.2万": a decimal only in the first
+             * section), or the last figure of its section ("2千3" yes,
+             * "2千3000" no); anything else ends the numeral before it. */
             if (!(small > 0 && small < last_small && a.value < 10) &&
                 !(big > 0 && big < last_big &&
                   (sec == 0 || sec + a.value < SECTION_LIMIT)) &&
@@ -270,13 +297,17 @@ int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
             any = true;
             continue;
         }
-        d = match_digit(t, p, &n);
-        if (d >= 0) {
+        if (kanji_at(t, p, &kind, &m, &n) != 0)
+            break;
+        if (kind == DIGIT) {
+            int d = (int)m;
+
             if (cur >= 0 && (!cur_kanji || sec > 0 || total > 0))
                 break; /* "3三", "百二〇" */
             if (cur >= 0) {
                 /* positional: 二〇二二 */
-                if (++cur_kdigits > MAX_DIGITS || !mul_add(cur, 10, d, &cur)) {
+                cur_kdigits++;
+                if (cur_kdigits > MAX_DIGITS || !mul_add(cur, 10, d, &cur)) {
                     *end = p;
                     return NF_E_OVERFLOW;
                 }
@@ -290,8 +321,7 @@ int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
             any = true;
             continue;
         }
-        m = match_small(t, p, &n);
-        if (m > 0) {
+        if (kind == SMALL) {
             int64_t coef = cur >= 0 ? cur : 1;
 
             if (m >= last_small || coef >= 10 || cur_frac_len)
@@ -305,16 +335,15 @@ int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
             any = true;
             continue;
         }
-        m = match_big(t, p, &n);
-        if (m > 0) {
+        /* kind == BIG */
+        {
             int64_t part, scaled;
 
             if (m >= last_big || (cur < 0 && sec == 0))
                 break; /* "万万", or 万 with nothing to scale (万一) */
             part = sec + (cur >= 0 ? cur : 0);
             if (!mul_add(part, m, 0, &scaled) ||
-                !mul_add(cur_frac, m / pow10i(cur_frac_len), scaled,
-                         &scaled) ||
+                !mul_add(cur_frac, m / pow10i(cur_frac_len), scaled, &scaled) ||
                 !mul_add(total, 1, scaled, &total)) {
                 *end = p + n;
                 return NF_E_OVERFLOW;
@@ -335,14 +364,12 @@ int nf_num_parse(const struct nf_text *t, size_t i, int64_t *value,
 
                 if (parse_ascii(t, p + 1, &a) == 0) {
                     q = a.end < t->len && t->s[a.end] == ' ' ? a.end + 1
-                                                              : a.end;
+                                                             : a.end;
                     if (match_small(t, q, &n2) > 0 || match_big(t, q, &n2) > 0)
                         p++;
                 }
             }
-            continue;
         }
-        break;
     }
     if (!any)
         return -1;

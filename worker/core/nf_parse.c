@@ -50,8 +50,11 @@
 /* Trailer zone for signatures. */
 #define TAIL_MAX_LINES 6
 #define TAIL_MAX_BYTES 2048
-/* Where definitions and label fields are looked for. */
-#define BODY_SCAN_BYTES 8192
+/* A longer line is prose, not a signature line. */
+#define SIG_LINE_BYTES 320
+/* Front zone: where definitions, label fields and the first legal phrase
+ * are looked for when the header names no one (past it is the story). */
+#define FRONT_BYTES 1536
 /* A name longer than this is a phrase, not a name. */
 #define NAME_MAX_BYTES 120
 /* Window before a date for its label, on the same line. */
@@ -194,14 +197,75 @@ static enum cclass cclass_of(int32_t cp)
     return CC_OTHER;
 }
 
+/* Class of the character at @p i, *n its byte length. Decoded here rather
+ * than through nf_text_cp: this runs once per character of every name
+ * candidate, and kana and kanji (3 bytes) are nearly all of them. */
 static enum cclass cc_at(const struct nf_text *t, size_t i, size_t *n)
 {
+    const unsigned char *u = (const unsigned char *)t->s + i;
     int32_t cp;
-    size_t k = nf_text_cp(t, i, &cp);
+    size_t k;
 
+    if (i >= t->len) {
+        if (n)
+            *n = 1;
+        return CC_OTHER;
+    }
+    if (u[0] < 0x80) {
+        if (n)
+            *n = 1;
+        return (u[0] >= '0' && u[0] <= '9') || (u[0] >= 'A' && u[0] <= 'Z') ||
+                       (u[0] >= 'a' && u[0] <= 'z')
+                   ? CC_LATIN
+                   : CC_OTHER;
+    }
+    if ((u[0] & 0xF0) == 0xE0 && t->len - i >= 3) {
+        if (n)
+            *n = 3;
+        cp = (int32_t)(u[0] & 0x0F) << 12 | (int32_t)(u[1] & 0x3F) << 6 |
+             (u[2] & 0x3F);
+        return cclass_of(cp);
+    }
+    k = nf_text_cp(t, i, &cp);
     if (n)
         *n = k ? k : 1;
     return k ? cclass_of(cp) : CC_OTHER;
+}
+
+/* Find @p w in folded text [from, to). memchr looks for the word's last
+ * byte: in Japanese text the first byte (E3..E9) starts nearly every
+ * character, a last byte (one of 64 continuation values) few. A match of
+ * valid UTF-8 in valid UTF-8 starts on a character boundary. @returns its
+ * index, or (size_t)-1. */
+static size_t find_word(const struct nf_text *t, size_t from, size_t to,
+                        const char *w)
+{
+    size_t wl = strlen(w);
+    const char *p, *end;
+
+    if (to > t->len)
+        to = t->len;
+    if (wl == 0 || from >= to || to - from < wl)
+        return (size_t)-1;
+    p = t->s + from + wl - 1;
+    end = t->s + to;
+    while (p < end) {
+        p = memchr(p, w[wl - 1], (size_t)(end - p));
+        if (!p)
+            break;
+        if (memcmp(p - (wl - 1), w, wl - 1) == 0)
+            return (size_t)(p - (wl - 1) - t->s);
+        p++;
+    }
+    return (size_t)-1;
+}
+
+/* Does the folded text at @p i hold the 3-byte character @p w? Inline, for
+ * the per-character loops (、 の と 〜). */
+static bool at3(const struct nf_text *t, size_t i, const char *w)
+{
+    return i + 3 <= t->len && t->s[i] == w[0] && t->s[i + 1] == w[1] &&
+           t->s[i + 2] == w[2];
 }
 
 /* Index of the code point that ends just before @p i (i > lo). */
@@ -296,11 +360,19 @@ static bool is_self(const struct nf_text *t, size_t s, size_t name_end)
  * with a name before it. @returns its end, or s. */
 static size_t ending_prefix(const struct nf_text *t, size_t s, size_t e)
 {
-    size_t j = s, best = s, n;
+    size_t j = s, best = s, n, k;
+    uint64_t first = 0; /* bloom of the endings' first characters */
 
+    for (k = 0; k < COUNT(name_endings); k++)
+        first |= (uint64_t)1 << ((unsigned char)name_endings[k][2] & 63);
     while (j < e) {
-        size_t k;
-        for (k = 0; k < COUNT(name_endings) && j > s; k++) {
+        cc_at(t, j, &n);
+        if (n != 3 || j == s ||
+            !(first >> ((unsigned char)t->s[j + 2] & 63) & 1)) {
+            j += n; /* no ending starts here: one test per character */
+            continue;
+        }
+        for (k = 0; k < COUNT(name_endings); k++) {
             size_t l;
             if (name_endings[k][0] != t->s[j] ||
                 name_endings[k][1] != t->s[j + 1])
@@ -310,7 +382,6 @@ static size_t ending_prefix(const struct nf_text *t, size_t s, size_t e)
                 j + l > best && !is_self(t, s, j))
                 best = j + l;
         }
-        cc_at(t, j, &n);
         j += n;
     }
     return best;
@@ -320,7 +391,7 @@ static size_t ending_prefix(const struct nf_text *t, size_t s, size_t e)
  * the name: @returns the index after it, or s. */
 static size_t after_company_word(const struct nf_text *t, size_t s, size_t e)
 {
-    size_t k = nf_text_find(t, s, e, "会社");
+    size_t k = find_word(t, s, e, "会社");
 
     if (k == (size_t)-1 || k + 6 >= e)
         return s;
@@ -446,14 +517,14 @@ static size_t skip_label(const struct nf_text *t, size_t s, size_t e)
         open = "]";
     if (!open)
         return s;
-    k = nf_text_find(t, s, e < s + 120 ? e : s + 120, open);
+    k = find_word(t, s, e < s + 120 ? e : s + 120, open);
     return k == (size_t)-1 ? s : skip_blanks(t, k + strlen(open), e);
 }
 
 static bool is_prose(const struct nf_text *t, struct line ln)
 {
     return ln.e - ln.s > PROSE_LINE_BYTES ||
-           nf_text_find(t, ln.s, ln.e, "。") != (size_t)-1;
+           find_word(t, ln.s, ln.e, "。") != (size_t)-1;
 }
 
 static bool is_nav(const struct nf_text *t, struct line ln);
@@ -476,16 +547,23 @@ static size_t head_lines(const struct nf_text *t, struct line *v)
     return n;
 }
 
-/* Collect the trailer zone (last non-empty lines, in text order). */
+/* Collect the trailer zone: the last non-empty lines, in text order, back
+ * to the first long line. A signature is short lines ("2023年12月7日",
+ * "株式会社○○", "代表取締役 …"); a long line before them is the story, and
+ * scanning it back to its start would read a one-paragraph text whole. */
 static size_t tail_lines(const struct nf_text *t, struct line *v)
 {
-    struct line tmp[TAIL_MAX_LINES];
-    size_t e = t->len, n = 0, k;
+    struct line tmp[TAIL_MAX_LINES], ln;
+    size_t e = t->len, n = 0, k, s, le, lo;
 
     while (e > 0 && n < TAIL_MAX_LINES && t->len - e < TAIL_MAX_BYTES) {
-        size_t le = t->s[e - 1] == '\n' ? e - 1 : e;
-        size_t s = nf_text_line_start(t, le);
-        struct line ln = trim_line(t, s, le);
+        le = t->s[e - 1] == '\n' ? e - 1 : e;
+        lo = le > SIG_LINE_BYTES ? le - SIG_LINE_BYTES : 0;
+        for (s = le; s > lo && t->s[s - 1] != '\n'; s--)
+            ;
+        if (s > 0 && t->s[s - 1] != '\n')
+            break; /* a long line: the signature zone ends */
+        ln = trim_line(t, s, le);
         if (ln.s != ln.e)
             tmp[n++] = ln;
         e = s;
@@ -513,7 +591,7 @@ static bool subject_name(const struct nf_text *t, size_t s, size_t p,
             return false;
         /* a note on a name: an abbreviation or a place, never a date */
         for (k = q; k < e; k++)
-            if ((t->s[k] >= '0' && t->s[k] <= '9') || nf_text_at(t, k, "〜") ||
+            if ((t->s[k] >= '0' && t->s[k] <= '9') || at3(t, k, "〜") ||
                 t->s[k] == '~')
                 return false;
         *paren = true;
@@ -521,10 +599,10 @@ static bool subject_name(const struct nf_text *t, size_t s, size_t p,
     }
     /* the subject is the first of "XとY", after the last 、 or の */
     for (k = s; k < e; k++)
-        if (nf_text_at(t, k, "、") || t->s[k] == ',')
+        if (at3(t, k, "、") || t->s[k] == ',')
             s = k + (t->s[k] == ',' ? 1 : 3);
     for (k = s; k < e; k++)
-        if (k > s && nf_text_at(t, k, "と") &&
+        if (k > s && at3(t, k, "と") &&
             cc_at(t, prev_cp(t, s, k), NULL) != CC_HIRA) {
             e = k; /* みなと銀行 keeps its と: it follows kana */
             break;
@@ -532,7 +610,7 @@ static bool subject_name(const struct nf_text *t, size_t s, size_t p,
     k = b = s;
     while (k < e) {
         size_t n;
-        if (nf_text_at(t, k, "の") || t->s[k] == ' ') {
+        if (at3(t, k, "の") || t->s[k] == ' ') {
             cc_at(t, k, &n);
             b = k + n;
             k += n;
@@ -585,12 +663,12 @@ static size_t news_subject(const struct nf_text *t, struct line ln, bool lead,
     size_t ss = ln.s, sent;
 
     for (sent = lead ? 0 : 1; sent < LEAD_SENTENCES && ss < ln.e; sent++) {
-        size_t end = nf_text_find(t, ss, ln.e, "。"), k, s, e, v;
+        size_t lim = ln.e - ss > SENTENCE_MAX_BYTES ? ss + SENTENCE_MAX_BYTES
+                                                   : ln.e;
+        size_t end = find_word(t, ss, lim, "。"), k, s, e, v;
         bool paren;
         if (end == (size_t)-1)
-            end = ln.e;
-        if (end - ss > SENTENCE_MAX_BYTES)
-            end = ss + SENTENCE_MAX_BYTES;
+            end = lim; /* read no further than a sentence may run */
         k = subject_mark(t, ss, end);
         if (k < end && subject_name(t, ss, k, &s, &e, &paren)) {
             if (org_at(t, s, e, true) == e) {
@@ -598,17 +676,16 @@ static size_t news_subject(const struct nf_text *t, struct line ln, bool lead,
                 return e;
             }
             for (v = 0; v < COUNT(news_verbs); v++)
-                if (nf_text_find(t, k, end, news_verbs[v]) != (size_t)-1)
+                if (find_word(t, k, end, news_verbs[v]) != (size_t)-1)
                     paren = true;
             if (sent == 0 && paren && e - s >= 6 && !is_self(t, s, e)) {
                 *ns = s;
                 return e;
             }
         }
-        ss = nf_text_find(t, ss, ln.e, "。");
-        if (ss == (size_t)-1)
-            break;
-        ss += 3;
+        if (end == lim)
+            break; /* no full stop within reach: no next sentence */
+        ss = end + 3;
     }
     return 0;
 }
@@ -620,8 +697,8 @@ static size_t lead_name(const struct nf_text *t, struct line ln, size_t *ns)
     size_t r = name_run(t, ln.s, ln.e), k, n;
     bool upper = false, kanji = false;
 
-    if (r == ln.s || !(nf_text_at(t, r, "で") || nf_text_at(t, r, "は") ||
-                       nf_text_at(t, r, "が")))
+    if (r == ln.s || !(at3(t, r, "で") || at3(t, r, "は") ||
+                       at3(t, r, "が")))
         return 0;
     for (k = ln.s; k < r; k += n) {
         enum cclass c = cc_at(t, k, &n);
@@ -634,20 +711,32 @@ static size_t lead_name(const struct nf_text *t, struct line ln, size_t *ns)
     return r;
 }
 
+/* End of the front zone, on a character boundary. */
+static size_t front_end(const struct nf_text *t)
+{
+    size_t e = FRONT_BYTES;
+
+    if (t->len <= e)
+        return t->len;
+    while (e > 0 && ((unsigned char)t->s[e] & 0xC0) == 0x80)
+        e--;
+    return e;
+}
+
 /* A definition "X(以下、「当社」)" in the body. */
 static size_t defined_self(const struct nf_text *t, size_t *ns)
 {
-    size_t lim = t->len < BODY_SCAN_BYTES ? t->len : BODY_SCAN_BYTES;
+    size_t lim = front_end(t);
     size_t k = 0;
 
     while (k < lim) {
-        size_t p = nf_text_find(t, k, lim, "(以下");
+        size_t p = find_word(t, k, lim, "(以下");
         size_t q, a, s;
         if (p == (size_t)-1)
             break;
         k = p + 1;
         q = p + strlen("(以下");
-        while (q < lim && (nf_text_at(t, q, "、") || nf_text_at(t, q, "「") ||
+        while (q < lim && (at3(t, q, "、") || at3(t, q, "「") ||
                            t->s[q] == ' ' || t->s[q] == ','))
             q += t->s[q] == ' ' || t->s[q] == ',' ? 1 : 3;
         a = word_at(t, q, lim, self_aliases, COUNT(self_aliases));
@@ -673,11 +762,11 @@ static size_t defined_self(const struct nf_text *t, size_t *ns)
 /* An aggregator field "会社名 | X |" or "会社名:X". */
 static size_t labelled_org(const struct nf_text *t, size_t *ns)
 {
-    size_t lim = t->len < BODY_SCAN_BYTES ? t->len : BODY_SCAN_BYTES;
+    size_t lim = front_end(t);
     size_t from = 0, p;
 
     /* every label ends in 名: find it, then which label ends there */
-    while ((p = nf_text_find(t, from, lim, "名")) != (size_t)-1) {
+    while ((p = find_word(t, from, lim, "名")) != (size_t)-1) {
         size_t e, q, r, k, l = 0;
         from = p + 3;
         for (k = 0; k < COUNT(org_labels) && !l; k++)
@@ -690,8 +779,8 @@ static size_t labelled_org(const struct nf_text *t, size_t *ns)
         e = nf_text_line_end(t, from);
         q = from;
         while (q < e && (is_blank(t->s[q]) || t->s[q] == '|' ||
-                         t->s[q] == ':' || nf_text_at(t, q, "】")))
-            q += nf_text_at(t, q, "】") ? 3 : 1;
+                         t->s[q] == ':' || at3(t, q, "】")))
+            q += at3(t, q, "】") ? 3 : 1;
         if (q == from)
             continue; /* no separator: "会社名等" is prose */
         r = org_at(t, q, e, false);
@@ -711,13 +800,13 @@ static size_t labelled_org(const struct nf_text *t, size_t *ns)
 static size_t first_legal(const struct nf_text *t, size_t *ns)
 {
     static const char *const tails[] = {"会社", "法人"};
-    size_t lim = t->len < BODY_SCAN_BYTES ? t->len : BODY_SCAN_BYTES;
+    size_t lim = front_end(t);
     size_t best = 0, k;
 
     /* every legal word ends in 会社 or 法人: find those, then the word */
     for (k = 0; k < COUNT(tails); k++) {
         size_t from = 0, p, w, l, s, r;
-        while ((p = nf_text_find(t, from, lim, tails[k])) != (size_t)-1) {
+        while ((p = find_word(t, from, lim, tails[k])) != (size_t)-1) {
             from = p + strlen(tails[k]);
             for (w = 0; w < COUNT(legal_words); w++) {
                 l = strlen(legal_words[w]);
@@ -918,12 +1007,16 @@ static size_t near_line_end(const struct nf_text *t, size_t i)
 
 /* A date with a publication label before it ("更新日:", "発表日時 | ") or a
  * publication word after it ("19:23配信"). */
-static int labelled_date(const struct nf_text *t, const struct nf_date_list *dl)
+static int labelled_date(const struct nf_text *t, const struct nf_date_list *dl,
+                         size_t tail_start)
 {
-    size_t k;
+    size_t front = t->map[front_end(t)], tail = t->map[tail_start], k;
 
     for (k = 0; k < dl->n; k++) {
-        size_t ds = folded_at(t, dl->v[k].span.off);
+        size_t ds;
+        if (dl->v[k].span.off >= front && dl->v[k].span.off < tail)
+            continue; /* a date in the story is not labelled as the notice's */
+        ds = folded_at(t, dl->v[k].span.off);
         size_t de = folded_at(t, dl->v[k].span.off + dl->v[k].span.len);
         size_t ls = near_line_start(t, ds), le = near_line_end(t, de);
         size_t q = ds, j, w = 0;
@@ -932,7 +1025,7 @@ static int labelled_date(const struct nf_text *t, const struct nf_date_list *dl)
         while (q > ls && ds - q < LABEL_BACK_BYTES) {
             size_t p = prev_cp(t, ls, q);
             if (!(is_blank(t->s[p]) || t->s[p] == ':' || t->s[p] == '|' ||
-                  nf_text_at(t, p, "付") || nf_text_at(t, p, "時")))
+                  at3(t, p, "付") || at3(t, p, "時")))
                 break;
             q = p;
         }
@@ -972,7 +1065,7 @@ static bool is_nav(const struct nf_text *t, struct line ln)
     if (ln.e - ln.s > NAV_MAX_BYTES)
         return false;
     for (k = 0; k < COUNT(nav_words); k++)
-        if (nf_text_find(t, ln.s, ln.e, nav_words[k]) != (size_t)-1)
+        if (find_word(t, ln.s, ln.e, nav_words[k]) != (size_t)-1)
             return true;
     return false;
 }
@@ -1051,7 +1144,7 @@ int nf_parse_header(const struct nf_text *t, const struct nf_date_list *dl,
     /* published: headline date, labelled date, header date line, then a
      * signature's date line */
     if (pub < 0)
-        pub = labelled_date(t, dl);
+        pub = labelled_date(t, dl, nt ? tail[0].s : t->len);
     for (k = 0; k < nh && pub < 0; k++)
         pub = date_line(t, dl, head[k]);
     for (k = 0; k < nt && pub < 0; k++) {

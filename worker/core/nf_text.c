@@ -63,8 +63,8 @@ int nf_text_init(struct nf_text *t, const char *src, size_t src_len,
     s = nf_arena_alloc(a, src_len + 1);
     map = nf_arena_alloc(a, (src_len + 1) * sizeof(*map));
     if (!s || !map)
-        return nf_err_set(err, NF_E_NOMEM, 0,
-                          "out of memory folding %zu bytes", src_len);
+        return nf_err_set(err, NF_E_NOMEM, 0, "out of memory folding %zu bytes",
+                          src_len);
     while (i < src_len) {
         unsigned char c = u[i];
         int32_t cp;
@@ -86,8 +86,8 @@ int nf_text_init(struct nf_text *t, const char *src, size_t src_len,
         }
         n = utf8proc_iterate(u + i, (utf8proc_ssize_t)(src_len - i), &cp);
         if (n <= 0)
-            return nf_err_set(err, NF_E_UTF8, i,
-                              "invalid UTF-8 at offset %zu", i);
+            return nf_err_set(err, NF_E_UTF8, i, "invalid UTF-8 at offset %zu",
+                              i);
         if (cp >= 0xFF01 && cp <= 0xFF5E)
             folded = cp - 0xFEE0;
         for (k = 0; folded < 0 && k < sizeof(fold_extra) / sizeof(*fold_extra);

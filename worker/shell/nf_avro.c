@@ -207,8 +207,7 @@ static void set_opt_bytes(struct enc *e, avro_value_t *rec, const char *name,
 
     /* avro-c wants a non-NULL pointer even for 0 bytes */
     if (branch(e, rec, name, p != NULL, &br))
-        check(e, avro_value_set_bytes(&br, (void *)(len ? p : ""), len),
-              name);
+        check(e, avro_value_set_bytes(&br, (void *)(len ? p : ""), len), name);
 }
 
 static void set_long(struct enc *e, avro_value_t *rec, const char *name,
@@ -463,6 +462,8 @@ int nf_avro_encode_dead_letter(struct nf_avro *av,
                               dl->headers[i].len);
             }
     set_opt_bytes(&e, rec, "value", dl->value, dl->value_len);
+    set_opt_long(&e, rec, "value_length", dl->value_length >= 0,
+                 dl->value_length);
     set_cstr(&e, rec, "error_code", dl->error_code);
     set_cstr(&e, rec, "error_message", dl->error_message);
     set_opt_long(&e, rec, "error_offset", dl->error_offset >= 0,

@@ -60,8 +60,9 @@ struct nf_avro_dead_letter {
     struct nf_source src;
     const struct nf_header *headers;
     size_t n_headers;
-    const void *value; /**< NULL: null value */
-    size_t value_len;
+    const void *value;    /**< NULL: null value */
+    size_t value_len;     /**< bytes of value written */
+    int64_t value_length; /**< original length; < 0: null */
     const char *error_code;
     const char *error_message;
     int64_t error_offset; /**< < 0: null */

@@ -169,8 +169,9 @@ int nf_cli_enrich_main(int argc, char **argv)
             flags = JSON_PRESERVE_ORDER | JSON_INDENT(2);
         } else if (strcmp(argv[i], "--reference-date") == 0 && i + 1 < argc) {
             if (parse_ymd(argv[++i], &ref) != 0) {
-                fprintf(stderr, "noticeflow enrich: bad --reference-date "
-                                "'%s' (want YYYY-MM-DD)\n",
+                fprintf(stderr,
+                        "noticeflow enrich: bad --reference-date "
+                        "'%s' (want YYYY-MM-DD)\n",
                         argv[i]);
                 goto out;
             }
@@ -179,8 +180,9 @@ int nf_cli_enrich_main(int argc, char **argv)
             char *end;
             unsigned long long v = strtoull(argv[++i], &end, 10);
             if (*end || v == 0 || v > NF_DOC_MAX_BYTES_LIMIT) {
-                fprintf(stderr, "noticeflow enrich: bad --max-bytes '%s' "
-                                "(1..%zu)\n",
+                fprintf(stderr,
+                        "noticeflow enrich: bad --max-bytes '%s' "
+                        "(1..%zu)\n",
                         argv[i], NF_DOC_MAX_BYTES_LIMIT);
                 goto out;
             }

@@ -71,10 +71,16 @@ static const struct key keys[] = {
     /* Same hard limit as the core (NF_DOC_MAX_BYTES_LIMIT, 64 MiB). */
     {"enrich.max.bytes", KT_INT, "1048576", 1, 64L << 20, F(max_bytes),
      "largest message value accepted; larger ones go to the DLQ (too_large)"},
+    /* A dead letter must fit the producer's and the broker's message size
+     * limits (1 MB by default) whatever the input: a refused DLQ record
+     * would stop the worker on the same message after every restart. */
+    {"dead_letter.value.max.bytes", KT_INT, "262144", 0, 64L << 20,
+     F(dlq_value_max),
+     "bytes of the original value kept in a dead letter (the rest is cut; "
+     "value_length keeps the size)"},
     {"worker.queue.max", KT_INT, "1000", 1, 1000000, F(queue_max),
      "messages in process before consumption is paused (back-pressure)"},
-    {"shutdown.timeout.ms", KT_INT, "30000", 0, 3600000,
-     F(shutdown_timeout_ms),
+    {"shutdown.timeout.ms", KT_INT, "30000", 0, 3600000, F(shutdown_timeout_ms),
      "bound on draining in-flight work after SIGTERM/SIGINT"},
     {"rebalance.timeout.ms", KT_INT, "10000", 0, 3600000,
      F(rebalance_timeout_ms),
@@ -94,23 +100,26 @@ static const struct key keys[] = {
 static const struct forced {
     const char *name;
     const char *value;
-    int consumer, producer; /* which sides it is set on */
+    int consumer, producer; /* which sides it applies to */
+    int alias;              /* 1: only checked (setting it warns) */
     const char *why;
 } forced[] = {
     /* Offsets are stored by hand once outputs are acked. */
-    {"enable.auto.offset.store", "false", 1, 0, "offsets stored after ack"},
+    {"enable.auto.offset.store", "false", 1, 0, 0, "offsets stored after ack"},
     /* The committer commits what was stored, periodically and on close. */
-    {"enable.auto.commit", "true", 1, 0, "stored offsets are auto-committed"},
-    {"auto.commit.enable", "true", 1, 0, "alias of enable.auto.commit"},
+    {"enable.auto.commit", "true", 1, 0, 0,
+     "stored offsets are auto-committed"},
+    {"auto.commit.enable", "true", 1, 0, 1, "alias of enable.auto.commit"},
     /* A new group on a pre-filled topic must not skip history. */
-    {"auto.offset.reset", "earliest", 1, 0, "new groups read from the start"},
+    {"auto.offset.reset", "earliest", 1, 0, 0,
+     "new groups read from the start"},
     /* Cooperative-sticky is buggy before librdkafka 2.4 (delivery.md). */
-    {"partition.assignment.strategy", "range,roundrobin", 1, 0,
+    {"partition.assignment.strategy", "range,roundrobin", 1, 0, 0,
      "eager assignor on librdkafka 2.0"},
     /* No duplicates or reordering from producer retries. */
-    {"enable.idempotence", "true", 0, 1, "idempotent producer"},
-    {"acks", "all", 0, 1, "outputs acked by all in-sync replicas"},
-    {"request.required.acks", "all", 0, 1, "alias of acks"},
+    {"enable.idempotence", "true", 0, 1, 0, "idempotent producer"},
+    {"acks", "all", 0, 1, 0, "outputs acked by all in-sync replicas"},
+    {"request.required.acks", "all", 0, 1, 1, "alias of acks"},
 };
 
 #define N_FORCED (sizeof(forced) / sizeof(forced[0]))
@@ -296,8 +305,8 @@ static int read_file(const char *path, struct settings *s, struct nf_err *err)
             continue;
         eq = memchr(ln, '=', n);
         if (!eq) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0,
-                             "%s:%d: expected key=value", path, line);
+            rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s:%d: expected key=value",
+                             path, line);
             goto out;
         }
         k = ln;
@@ -366,14 +375,14 @@ static int read_env(char *const *envp, struct settings *s, struct nf_err *err)
         } else {
             /* kafka.* property: lower case, every '_' is a '.'. */
             for (j = 0; j < nl; j++)
-                name[j] = name[j] == '_' ? '.'
-                                         : (char)tolower((unsigned char)name[j]);
+                name[j] = name[j] == '_'
+                              ? '.'
+                              : (char)tolower((unsigned char)name[j]);
             if (!known_name(name))
                 return nf_err_setf(err, NF_E_CONFIG, 0,
                                    "unknown configuration variable %s%.*s",
                                    prefix, (int)nl, e + pl);
-            rc = settings_add(s, name, nl, eq + 1, strlen(eq + 1), origin,
-                              err);
+            rc = settings_add(s, name, nl, eq + 1, strlen(eq + 1), origin, err);
         }
         if (rc)
             return rc;
@@ -393,8 +402,8 @@ static int read_x(char *const *xargs, size_t n, struct settings *s,
         int rc;
 
         if (!eq)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "-X %s: expected key=value", a);
+            return nf_err_setf(err, NF_E_CONFIG, 0, "-X %s: expected key=value",
+                               a);
         kl = (size_t)(eq - a);
         v = eq + 1;
         vl = strlen(v);
@@ -459,8 +468,8 @@ static int parse_topics(const char *v, char ***out, size_t *n_out,
         }
         n++;
         if (t[n - 1][0] != '^' && !valid_topic(t[n - 1])) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0,
-                             "%s: invalid topic name '%s'", key, t[n - 1]);
+            rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s: invalid topic name '%s'",
+                             key, t[n - 1]);
             goto fail;
         }
     }
@@ -492,8 +501,8 @@ static int parse_long(const char *v, long min, long max, long *out,
     return 0;
 }
 
-static int set_value(struct nf_config *cfg, const struct key *k,
-                     const char *v, struct nf_err *err)
+static int set_value(struct nf_config *cfg, const struct key *k, const char *v,
+                     struct nf_err *err)
 {
     void *f = field(cfg, k);
 
@@ -503,8 +512,7 @@ static int set_value(struct nf_config *cfg, const struct key *k,
         char *s;
 
         if (!*v)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "%s: empty value",
-                               k->name);
+            return nf_err_setf(err, NF_E_CONFIG, 0, "%s: empty value", k->name);
         if (k->type == KT_TOPIC && !valid_topic(v))
             return nf_err_setf(err, NF_E_CONFIG, 0,
                                "%s: invalid topic name '%s'", k->name, v);
@@ -566,8 +574,7 @@ static int kv_set(struct nf_kvlist *l, const char *key, const char *val,
         }
     if (l->n == NF_CONFIG_MAX_KAFKA_PROPS) {
         free(v);
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "more than %d kafka properties",
+        return nf_err_setf(err, NF_E_CONFIG, 0, "more than %d kafka properties",
                            NF_CONFIG_MAX_KAFKA_PROPS);
     }
     k = dupn(key, strlen(key));
@@ -727,9 +734,10 @@ int nf_config_apply_kafka(const struct nf_config *cfg, enum nf_kafka_side side,
             return rc;
     }
     for (i = 0; i < N_FORCED; i++)
-        if (cons ? forced[i].consumer : forced[i].producer) {
-            rc = conf_set(conf, forced[i].name, forced[i].value,
-                          forced[i].name, err);
+        if ((cons ? forced[i].consumer : forced[i].producer) &&
+            !forced[i].alias) {
+            rc = conf_set(conf, forced[i].name, forced[i].value, forced[i].name,
+                          err);
             if (rc)
                 return rc;
         }
@@ -851,8 +859,7 @@ void nf_config_print_reference(FILE *f)
         fprintf(f, "| `%s` | %s", k->name, type_name(k->type));
         if (k->type == KT_INT)
             fprintf(f, " %ld..%ld", k->min, k->max);
-        fprintf(f, " | %s | %s |\n", k->def ? k->def : "(required)",
-                k->help);
+        fprintf(f, " | %s | %s |\n", k->def ? k->def : "(required)", k->help);
     }
     fprintf(f, "| `kafka.<prop>` | string | | librdkafka property for both "
                "clients |\n"
@@ -860,10 +867,11 @@ void nf_config_print_reference(FILE *f)
                "| | for one client only |\n");
     fprintf(f, "\nSet by the worker (a kafka.* value must be the same):\n\n");
     for (i = 0; i < N_FORCED; i++)
-        fprintf(f, "- `%s=%s` (%s%s%s): %s\n", forced[i].name,
-                forced[i].value, forced[i].consumer ? "consumer" : "",
-                forced[i].consumer && forced[i].producer ? ", " : "",
-                forced[i].producer ? "producer" : "", forced[i].why);
+        if (!forced[i].alias)
+            fprintf(f, "- `%s=%s` (%s%s%s): %s\n", forced[i].name,
+                    forced[i].value, forced[i].consumer ? "consumer" : "",
+                    forced[i].consumer && forced[i].producer ? ", " : "",
+                    forced[i].producer ? "producer" : "", forced[i].why);
     fprintf(f, "\nDefaults that may be overridden:\n\n");
     for (i = 0; i < N_DEFAULTS; i++)
         fprintf(f, "- `%s=%s`\n", defaults[i].name, defaults[i].value);
@@ -890,14 +898,13 @@ void nf_config_log(const struct nf_config *cfg)
     for (i = 0; i < cfg->n_input_topics && o < sizeof(topics); i++)
         o += (size_t)snprintf(topics + o, sizeof(topics) - o, "%s%s",
                               i ? "," : "", cfg->input_topics[i]);
-    nf_log(NF_LOG_INFO, "config",
-           "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b}", "input.topics",
-           topics, "group.id", cfg->group_id, "output.topic.incident",
-           cfg->topic_incident, "output.topic.loyalty_campaign",
-           cfg->topic_loyalty_campaign, "output.topic.other", cfg->topic_other,
-           "output.topic.dead_letter", cfg->topic_dead_letter,
-           "worker.threads", (json_int_t)cfg->threads, "enrich.max.bytes",
-           (json_int_t)cfg->max_bytes, "worker.queue.max",
+    nf_log(NF_LOG_INFO, "config", "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b}",
+           "input.topics", topics, "group.id", cfg->group_id,
+           "output.topic.incident", cfg->topic_incident,
+           "output.topic.loyalty_campaign", cfg->topic_loyalty_campaign,
+           "output.topic.other", cfg->topic_other, "output.topic.dead_letter",
+           cfg->topic_dead_letter, "worker.threads", (json_int_t)cfg->threads,
+           "enrich.max.bytes", (json_int_t)cfg->max_bytes, "worker.queue.max",
            (json_int_t)cfg->queue_max, "testing.unsafe.store.before.produce",
            (int)cfg->unsafe_store_before_produce);
     log_list(&cfg->kafka_common, "kafka.");

@@ -20,10 +20,10 @@
 #include "nf_log.h"
 
 /** Caps: lines of a config file, topics per list, kafka properties. */
-#define NF_CONFIG_MAX_FILE_BYTES (1 << 20)
-#define NF_CONFIG_MAX_TOPICS 64
+#define NF_CONFIG_MAX_FILE_BYTES  (1 << 20)
+#define NF_CONFIG_MAX_TOPICS      64
 #define NF_CONFIG_MAX_KAFKA_PROPS 256
-#define NF_CONFIG_MAX_THREADS 256
+#define NF_CONFIG_MAX_THREADS     256
 
 /** One librdkafka property (name without the kafka.* prefix). */
 struct nf_kv {
@@ -46,9 +46,9 @@ struct nf_config {
     char *topic_loyalty_campaign;
     char *topic_other;
     char *topic_dead_letter;
-    long threads;       /**< enrichment threads */
-    long max_bytes;     /**< largest accepted message value */
-    long queue_max;     /**< messages in process before pausing input */
+    long threads;   /**< enrichment threads */
+    long max_bytes; /**< largest accepted message value */
+    long queue_max; /**< messages in process before pausing input */
     long shutdown_timeout_ms;
     long rebalance_timeout_ms;
     enum nf_log_level log_level;

@@ -57,8 +57,8 @@ int nf_envelope_parse(const char *value, size_t len, struct nf_envelope *env,
     int rc;
 
     memset(env, 0, sizeof(*env));
-    env->root = json_loadb(value, len,
-                           JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    env->root =
+        json_loadb(value, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!env->root)
         return nf_err_setf(err, NF_E_ENVELOPE_JSON, (size_t)jerr.position,
                            "envelope is not valid JSON: %s", jerr.text);
@@ -124,8 +124,7 @@ int nf_envelope_parse_day(const char *s, size_t len, struct nf_ymd *out)
 
     if (!s || len < 10 || s[4] != '-' || s[7] != '-')
         return -1;
-    if (digits(s, 4, &d.y) || digits(s + 5, 2, &d.m) ||
-        digits(s + 8, 2, &d.d))
+    if (digits(s, 4, &d.y) || digits(s + 5, 2, &d.m) || digits(s + 8, 2, &d.d))
         return -1;
     /* nf_ymd_format validates the calendar day (leap years included) */
     if (d.y < 1 || nf_ymd_format(d, buf) != 0)
@@ -139,6 +138,5 @@ int nf_envelope_reference(const struct nf_envelope *env, struct nf_ymd *out)
     if (nf_envelope_parse_day(env->published_at.ptr, env->published_at.len,
                               out) == 0)
         return 0;
-    return nf_envelope_parse_day(env->fetched_at.ptr, env->fetched_at.len,
-                                 out);
+    return nf_envelope_parse_day(env->fetched_at.ptr, env->fetched_at.len, out);
 }

@@ -117,13 +117,13 @@ json_t *nf_json_doc(const struct nf_doc *doc, const char *text, size_t len)
     for (i = 0; arr && i < doc->n_counts; i++) {
         const struct nf_count_mention *c = &doc->counts[i];
         rc |= json_array_append_new(
-            arr,
-            json_pack("{s:I,s:s,s:o,s:I,s:I,s:b,s:s}", "value",
-                      (json_int_t)c->value, "unit", c->unit ? c->unit : "",
-                      "text", text_json(text, len, c->span), "start",
-                      (json_int_t)c->span.off, "end",
-                      (json_int_t)(c->span.off + c->span.len), "approximate",
-                      c->approximate != 0, "role", nf_count_role_name(c->role)));
+            arr, json_pack("{s:I,s:s,s:o,s:I,s:I,s:b,s:s}", "value",
+                           (json_int_t)c->value, "unit", c->unit ? c->unit : "",
+                           "text", text_json(text, len, c->span), "start",
+                           (json_int_t)c->span.off, "end",
+                           (json_int_t)(c->span.off + c->span.len),
+                           "approximate", c->approximate != 0, "role",
+                           nf_count_role_name(c->role)));
     }
     rc |= set(o, "counts", arr);
     rc |= set(o, "affected_count",
@@ -136,8 +136,8 @@ json_t *nf_json_doc(const struct nf_doc *doc, const char *text, size_t len)
         rc |= set(prov, "organization", str_span_json(&doc->organization));
         rc |= set(prov, "title", str_span_json(&doc->title));
         rc |= set(prov, "published_date", date_span_json(doc, doc->published));
-        rc |= set(prov, "discovered_date",
-                  date_span_json(doc, doc->discovered));
+        rc |=
+            set(prov, "discovered_date", date_span_json(doc, doc->discovered));
         rc |= set(prov, "period_start", date_span_json(doc, doc->period_start));
         rc |= set(prov, "period_end", date_span_json(doc, doc->period_end));
         rc |= set(prov, "affected_count",

@@ -60,6 +60,8 @@
 #define TRACKER_MAX_INFLIGHT 1000000
 /* Offsets stored per rd_kafka_offsets_store call. */
 #define STORE_BATCH 256
+/* Congestion lasting this long pauses the input partitions. */
+#define PAUSE_AFTER_MS 1000
 
 struct job {
     struct job *next;
@@ -93,13 +95,14 @@ struct nf_kafka {
     struct worker *w;
     size_t n_workers;
     pthread_mutex_t mu;
-    pthread_cond_t cv;     /* work for the workers, or stop */
-    struct queue done;     /* results back to the main thread */
-    bool stop_workers;     /* guarded by mu */
-    struct queue pending;  /* main thread: results to produce, in order */
-    size_t in_process;     /* dispatched, not yet fully produced */
+    pthread_cond_t cv;    /* work for the workers, or stop */
+    struct queue done;    /* results back to the main thread */
+    bool stop_workers;    /* guarded by mu */
+    struct queue pending; /* main thread: results to produce, in order */
+    size_t in_process;    /* dispatched, not yet fully produced */
     bool paused;
     bool queue_full;
+    int64_t congested_since; /* ms, 0: not congested */
     bool fatal;
     struct nf_err fatal_err;
     struct nf_kafka_stats st;
@@ -197,8 +200,7 @@ static void *worker_main(void *arg)
 
 /* ---- callbacks (all run on the main thread, from rd_kafka_*poll) ------ */
 
-static void set_fatal(struct nf_kafka *k, const char *what,
-                      const char *detail)
+static void set_fatal(struct nf_kafka *k, const char *what, const char *detail)
 {
     if (!k->fatal) {
         k->fatal = true;
@@ -235,8 +237,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
     job_unref(j);
 }
 
-static void error_cb(rd_kafka_t *rk, int err, const char *reason,
-                     void *opaque)
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     struct nf_kafka *k = opaque;
     char fatal[512];
@@ -262,9 +263,9 @@ static int produce_job(struct nf_kafka *k, struct job *j)
     struct nf_result *res = &j->res;
 
     if (!j->expected) {
-        int rc = nf_offsets_expect(k->tr, job_topic(j), j->rkm->partition,
-                                   j->rkm->offset, j->epoch,
-                                   (unsigned)res->n_out);
+        int rc =
+            nf_offsets_expect(k->tr, job_topic(j), j->rkm->partition,
+                              j->rkm->offset, j->epoch, (unsigned)res->n_out);
         if (rc == NF_OFFSETS_E_UNKNOWN)
             return 2; /* partition revoked: abandon, do not produce */
         j->expected = true;
@@ -284,8 +285,8 @@ static int produce_job(struct nf_kafka *k, struct job *j)
             RD_KAFKA_V_KEY(o->key, o->key_len),
             RD_KAFKA_V_VALUE(o->value, o->value_len),
             /* the producer frees the value once delivered */
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(j), RD_KAFKA_V_END);
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_OPAQUE(j), RD_KAFKA_V_END);
         if (err) {
             rd_kafka_headers_destroy(hdrs);
             if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -308,12 +309,12 @@ static void serve_results(struct nf_kafka *k)
     struct job *j;
 
     pthread_mutex_lock(&k->mu);
-    while ((j = q_pop(&k->done)) != NULL)
+    for (j = q_pop(&k->done); j; j = q_pop(&k->done))
         q_push(&k->pending, j);
     pthread_mutex_unlock(&k->mu);
 
     k->queue_full = false;
-    while (!k->fatal && (j = k->pending.head) != NULL) {
+    for (j = k->pending.head; j && !k->fatal; j = k->pending.head) {
         int rc;
 
         if (j->res.disp == NF_DISP_FATAL) {
@@ -347,13 +348,13 @@ static void store_offsets(struct nf_kafka *k)
 
     if (k->fatal)
         return;
-    while ((n = nf_offsets_collect(k->tr, st, STORE_BATCH)) > 0) {
+    for (n = nf_offsets_collect(k->tr, st, STORE_BATCH); n > 0;
+         n = nf_offsets_collect(k->tr, st, STORE_BATCH)) {
         rd_kafka_topic_partition_list_t *l =
             rd_kafka_topic_partition_list_new((int)n);
 
         for (i = 0; i < n; i++)
-            rd_kafka_topic_partition_list_add(l, st[i].topic,
-                                              st[i].partition)
+            rd_kafka_topic_partition_list_add(l, st[i].topic, st[i].partition)
                 ->offset = st[i].offset;
         if (!k->cfg->unsafe_store_before_produce)
             rd_kafka_offsets_store(k->consumer, l);
@@ -366,9 +367,8 @@ static void store_offsets(struct nf_kafka *k)
                 k->st.stored++;
             else if (p->err == RD_KAFKA_RESP_ERR__STATE)
                 /* not assigned to us any more: nothing to store */
-                nf_log(NF_LOG_DEBUG, "offset not stored: not ours",
-                       "{s:s,s:i}", "topic", p->topic, "partition",
-                       (int)p->partition);
+                nf_log(NF_LOG_DEBUG, "offset not stored: not ours", "{s:s,s:i}",
+                       "topic", p->topic, "partition", (int)p->partition);
             else
                 nf_log(NF_LOG_WARN, "offset store failed", "{s:s,s:i,s:s}",
                        "topic", p->topic, "partition", (int)p->partition,
@@ -412,18 +412,6 @@ static void set_paused(struct nf_kafka *k, bool pause)
            "in_process", (json_int_t)k->in_process);
 }
 
-static void backpressure(struct nf_kafka *k)
-{
-    size_t hi = (size_t)k->cfg->queue_max;
-
-    if (!k->paused && (k->in_process >= hi || k->queue_full))
-        set_paused(k, true);
-    else if (k->paused && !k->queue_full && k->in_process <= hi / 2)
-        set_paused(k, false);
-}
-
-/* ---- draining --------------------------------------------------------- */
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -431,6 +419,31 @@ static int64_t now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* Congested: the producer queue is full or worker.queue.max messages are
+ * in process. A short congestion only skips consumer polls (librdkafka's
+ * fetch queue holds the input); a long one pauses the partitions, so the
+ * consumer can be polled (group membership, rebalances) without taking
+ * more. Pausing at once would cost a refetch on every resume. */
+static bool backpressure(struct nf_kafka *k)
+{
+    size_t hi = (size_t)k->cfg->queue_max;
+    bool congested = k->queue_full || k->in_process >= hi;
+
+    if (congested) {
+        if (k->congested_since == 0)
+            k->congested_since = now_ms();
+        else if (!k->paused && now_ms() - k->congested_since >= PAUSE_AFTER_MS)
+            set_paused(k, true);
+    } else {
+        k->congested_since = 0;
+        if (k->paused && k->in_process <= hi / 2)
+            set_paused(k, false);
+    }
+    return congested;
+}
+
+/* ---- draining --------------------------------------------------------- */
 
 /* Produce every in-process result and wait for their delivery reports, up
  * to @p timeout_ms. @returns true when nothing is left in flight. */
@@ -487,8 +500,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     log_parts("revoked", parts);
     if (rd_kafka_assignment_lost(rk)) {
         /* someone else may own them already: storing would be wrong */
-        nf_log(NF_LOG_WARN, "assignment lost: dropping without storing",
-               NULL);
+        nf_log(NF_LOG_WARN, "assignment lost: dropping without storing", NULL);
     } else if (!drain(k, k->cfg->rebalance_timeout_ms)) {
         nf_log(NF_LOG_WARN, "revoke: in-flight work abandoned", "{s:I}",
                "in_process", (json_int_t)k->in_process);
@@ -641,11 +653,11 @@ static void stop_workers(struct nf_kafka *k)
         if (k->w[i].started)
             pthread_join(k->w[i].tid, NULL);
     for (i = 0; i < k->n_workers; i++) {
-        while ((j = q_pop(&k->w[i].in)) != NULL)
+        for (j = q_pop(&k->w[i].in); j; j = q_pop(&k->w[i].in))
             job_free(j);
         nf_pipeline_destroy(k->w[i].pl);
     }
-    while ((j = q_pop(&k->done)) != NULL)
+    for (j = q_pop(&k->done); j; j = q_pop(&k->done))
         job_free(j);
 }
 
@@ -725,21 +737,25 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
                "are stored BEFORE outputs are produced; a crash LOSES "
                "messages. Test use only.",
                NULL);
-    nf_log(NF_LOG_INFO, "started", "{s:s,s:i}", "version", version,
-           "threads", (int)k->n_workers);
+    nf_log(NF_LOG_INFO, "started", "{s:s,s:i}", "version", version, "threads",
+           (int)k->n_workers);
 
     while (!atomic_load(stop) && !k->fatal) {
-        rd_kafka_message_t *rkm = rd_kafka_consumer_poll(
-            k->consumer, k->in_process ? POLL_BUSY_MS : POLL_IDLE_MS);
+        bool congested = backpressure(k);
 
-        if (rkm)
-            handle_message(k, rkm);
+        if (congested && !k->paused) {
+            /* serve delivery reports; input waits in librdkafka */
+            rd_kafka_poll(k->producer, POLL_BUSY_MS);
+        } else {
+            rd_kafka_message_t *rkm = rd_kafka_consumer_poll(
+                k->consumer, k->in_process ? POLL_BUSY_MS : POLL_IDLE_MS);
+
+            if (rkm)
+                handle_message(k, rkm);
+        }
         serve_results(k);
         rd_kafka_poll(k->producer, 0);
         store_offsets(k);
-        backpressure(k);
-        if (k->queue_full)
-            rd_kafka_poll(k->producer, POLL_BUSY_MS);
     }
 
     if (!k->fatal) {
@@ -749,10 +765,11 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
         if (drained)
             commit_sync(k);
         else
-            nf_log(NF_LOG_ERROR, "drain incomplete: unfinished offsets not "
-                                 "stored",
-                   "{s:I,s:i}", "in_process", (json_int_t)k->in_process,
-                   "outq", rd_kafka_outq_len(k->producer));
+            nf_log(NF_LOG_ERROR,
+                   "drain incomplete: unfinished offsets not "
+                   "stored",
+                   "{s:I,s:i}", "in_process", (json_int_t)k->in_process, "outq",
+                   rd_kafka_outq_len(k->producer));
     }
     code = k->fatal || !drained ? 1 : 0;
     if (k->fatal && err)
@@ -775,14 +792,11 @@ out:
         job_free(q_pop(&k->pending));
     /* last: every consumed message has been destroyed by now */
     if (k->consumer)
-        rd_kafka_destroy_flags(k->consumer,
-                               code == 0
-                                   ? 0
-                                   : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        rd_kafka_destroy_flags(
+            k->consumer, code == 0 ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     nf_log(NF_LOG_INFO, "stopped", "{s:I,s:I,s:I,s:I,s:i}", "consumed",
-           (json_int_t)k->st.consumed, "produced",
-           (json_int_t)k->st.produced, "dead_letters",
-           (json_int_t)k->st.dead_letters, "dr_errors",
+           (json_int_t)k->st.consumed, "produced", (json_int_t)k->st.produced,
+           "dead_letters", (json_int_t)k->st.dead_letters, "dr_errors",
            (json_int_t)k->st.dr_errors, "exit_code", code);
     if (stats)
         *stats = k->st;

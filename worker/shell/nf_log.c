@@ -26,7 +26,7 @@
 #include "nf_log.h"
 
 #define MAX_SECRETS 16
-#define REDACTED "***"
+#define REDACTED    "***"
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -116,7 +116,7 @@ static char *redact(char *line)
         const char *p = line, *hit;
         char *res;
 
-        while ((hit = strstr(p, sec)) != NULL) {
+        for (hit = strstr(p, sec); hit; hit = strstr(p, sec)) {
             n++;
             p = hit + sl;
         }
@@ -129,7 +129,7 @@ static char *redact(char *line)
             return NULL;
         }
         p = line;
-        while ((hit = strstr(p, sec)) != NULL) {
+        for (hit = strstr(p, sec); hit; hit = strstr(p, sec)) {
             memcpy(res + o, p, (size_t)(hit - p));
             o += (size_t)(hit - p);
             memcpy(res + o, REDACTED, rl);

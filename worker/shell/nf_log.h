@@ -21,12 +21,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-enum nf_log_level {
-    NF_LOG_DEBUG = 0,
-    NF_LOG_INFO,
-    NF_LOG_WARN,
-    NF_LOG_ERROR
-};
+enum nf_log_level { NF_LOG_DEBUG = 0, NF_LOG_INFO, NF_LOG_WARN, NF_LOG_ERROR };
 
 /** Lines below @p lvl are dropped (default NF_LOG_INFO). */
 void nf_log_set_level(enum nf_log_level lvl);

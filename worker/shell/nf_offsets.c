@@ -180,8 +180,8 @@ static int grow(struct part *p, size_t max)
     return 0;
 }
 
-int nf_offsets_add(struct nf_offsets *tr, const char *topic,
-                   int32_t partition, int64_t offset, uint64_t *epoch)
+int nf_offsets_add(struct nf_offsets *tr, const char *topic, int32_t partition,
+                   int64_t offset, uint64_t *epoch)
 {
     struct part *p = find(tr, topic, partition);
     struct entry *e;
@@ -268,8 +268,8 @@ static void advance(struct part *p)
     }
 }
 
-int nf_offsets_ack(struct nf_offsets *tr, const char *topic,
-                   int32_t partition, int64_t offset, uint64_t epoch, bool ok)
+int nf_offsets_ack(struct nf_offsets *tr, const char *topic, int32_t partition,
+                   int64_t offset, uint64_t epoch, bool ok)
 {
     struct part *p = NULL;
     struct entry *e = lookup_ep(tr, topic, partition, offset, epoch, &p);

@@ -59,8 +59,8 @@ void nf_offsets_destroy(struct nf_offsets *tr);
  *        expect/ack so late reports from before a drop are ignored.
  * @returns NF_OFFSETS_OK, _E_FULL, _E_ORDER or _E_NOMEM.
  */
-int nf_offsets_add(struct nf_offsets *tr, const char *topic,
-                   int32_t partition, int64_t offset, uint64_t *epoch);
+int nf_offsets_add(struct nf_offsets *tr, const char *topic, int32_t partition,
+                   int64_t offset, uint64_t *epoch);
 
 /** @brief Add @p n pending units to a tracked offset.
  *  @returns NF_OFFSETS_OK or _E_UNKNOWN. */
@@ -73,8 +73,8 @@ int nf_offsets_expect(struct nf_offsets *tr, const char *topic,
  * @returns NF_OFFSETS_OK, _E_UNKNOWN (dropped partition, stale epoch,
  *          untracked offset: ignore it) or _E_STATE (no unit pending).
  */
-int nf_offsets_ack(struct nf_offsets *tr, const char *topic,
-                   int32_t partition, int64_t offset, uint64_t epoch, bool ok);
+int nf_offsets_ack(struct nf_offsets *tr, const char *topic, int32_t partition,
+                   int64_t offset, uint64_t epoch, bool ok);
 
 /** @returns the watermark of the partition (offset to store), or -1 when
  *  nothing is done yet or the partition is not tracked. */

@@ -5,6 +5,8 @@
  *   value null or 0 bytes            → DLQ empty
  *   value > enrich.max.bytes         → DLQ too_large (before any parsing,
  *                                      so a 5 MB value costs nothing)
+ * A dead letter keeps the first dead_letter.value.max.bytes of the value
+ * and its full length (value_length).
  *   starts with '{' (after blanks)   → envelope: DLQ envelope_json or
  *                                      envelope_invalid if broken, else
  *                                      its "text" is the notice
@@ -174,14 +176,18 @@ static enum nf_disposition dead_letter(struct nf_pipeline *p,
     dl.headers = in->headers;
     dl.n_headers = in->n_headers;
     dl.value = in->value;
-    dl.value_len = in->len;
+    /* bounded, so the dead letter always fits the message size limits */
+    dl.value_len = in->len < (size_t)p->cfg->dlq_value_max
+                       ? in->len
+                       : (size_t)p->cfg->dlq_value_max;
+    dl.value_length = in->value ? (int64_t)in->len : -1;
     dl.error_code = res->error_code;
     dl.error_message = res->err.msg;
     /* "no offset" for errors about the whole message */
-    dl.error_offset = res->err.code == NF_E_EMPTY ||
-                              res->err.code == NF_E_TOO_LARGE
-                          ? -1
-                          : (int64_t)res->err.offset;
+    dl.error_offset =
+        res->err.code == NF_E_EMPTY || res->err.code == NF_E_TOO_LARGE
+            ? -1
+            : (int64_t)res->err.offset;
     nf_buf_free(&p->buf);
     if (nf_avro_encode_dead_letter(p->av, &dl, &p->buf, &aerr) != 0 ||
         add_output(p, in, res, p->cfg->topic_dead_letter,
@@ -213,9 +219,8 @@ enum nf_disposition nf_pipeline_process(struct nf_pipeline *p,
 
     memset(res, 0, sizeof(*res));
     memset(&env, 0, sizeof(env));
-    snprintf(res->event_id, sizeof(res->event_id), "%s/%d/%lld",
-             in->src.topic, (int)in->src.partition,
-             (long long)in->src.offset);
+    snprintf(res->event_id, sizeof(res->event_id), "%s/%d/%lld", in->src.topic,
+             (int)in->src.partition, (long long)in->src.offset);
     if (!in->value || in->len == 0) {
         nf_err_setf(&res->err, NF_E_EMPTY, 0, "message value is empty");
         return dead_letter(p, in, res);
@@ -239,8 +244,8 @@ enum nf_disposition nf_pipeline_process(struct nf_pipeline *p,
         have_ref = nf_pipeline_ts_day(in->src.timestamp, &ref) == 0;
     if (have_ref && nf_ymd_format(ref, refbuf) != 0)
         have_ref = false;
-    if (nf_enrich(p->en, text, len, have_ref ? &ref : NULL, &doc,
-                  &res->err) != 0) {
+    if (nf_enrich(p->en, text, len, have_ref ? &ref : NULL, &doc, &res->err) !=
+        0) {
         d = dead_letter(p, in, res);
         goto out;
     }

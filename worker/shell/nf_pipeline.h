@@ -19,15 +19,15 @@
 #include "nf_err.h"
 
 /** Output header names (contract "Output messages"). */
-#define NF_HDR_CONTENT_TYPE "content-type"
-#define NF_HDR_FINGERPRINT "noticeflow-schema-fingerprint"
-#define NF_HDR_EVENT_ID "noticeflow-event-id"
-#define NF_HDR_ERROR_CODE "noticeflow-error-code"
+#define NF_HDR_CONTENT_TYPE  "content-type"
+#define NF_HDR_FINGERPRINT   "noticeflow-schema-fingerprint"
+#define NF_HDR_EVENT_ID      "noticeflow-event-id"
+#define NF_HDR_ERROR_CODE    "noticeflow-error-code"
 #define NF_CONTENT_TYPE_AVRO "application/avro"
 
 /** Headers per output; outputs per input (one today: category or DLQ). */
 #define NF_PIPELINE_MAX_HEADERS 4
-#define NF_PIPELINE_MAX_OUT 1
+#define NF_PIPELINE_MAX_OUT     1
 /** "<topic>/<partition>/<offset>": topic <= 249 bytes. */
 #define NF_EVENT_ID_MAX 300
 
@@ -45,7 +45,7 @@ struct nf_produce {
     const char *topic; /**< owned by the config */
     void *key;         /**< malloc'd copy of the input key, NULL: null */
     size_t key_len;
-    void *value;       /**< malloc'd framed Avro; the caller takes it */
+    void *value; /**< malloc'd framed Avro; the caller takes it */
     size_t value_len;
     struct nf_header headers[NF_PIPELINE_MAX_HEADERS]; /**< names static,
                                                         values in result */

@@ -97,8 +97,7 @@ int nf_run_main(int argc, char **argv)
         return 2;
     }
     if (nf_config_load(&cfg, path, environ, xs, nx, &err) != 0) {
-        nf_log(NF_LOG_ERROR, "bad configuration", "{s:s}", "reason",
-               err.msg);
+        nf_log(NF_LOG_ERROR, "bad configuration", "{s:s}", "reason", err.msg);
         return 2;
     }
     register_secrets(&cfg.kafka_common);

@@ -30,7 +30,7 @@
 
 #include "nf_schema.h"
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH   64
 #define CRC64_EMPTY 0xc15d213aa4d7a795ULL
 
 extern const char nf_schema_notice_event_text[];
@@ -91,8 +91,8 @@ static int canon(json_t *s, const char *ns, int depth, struct nf_buf *out,
 
 /* A named type (record, enum, fixed): its full name and the namespace its
  * children inherit. Returns 0 or an error. */
-static int named(json_t *s, const char *ns, struct nf_buf *out,
-                 char *child_ns, size_t cap, struct nf_err *err)
+static int named(json_t *s, const char *ns, struct nf_buf *out, char *child_ns,
+                 size_t cap, struct nf_err *err)
 {
     const char *name = json_string_value(json_object_get(s, "name"));
     const char *own = json_string_value(json_object_get(s, "namespace"));
@@ -186,8 +186,7 @@ static int canon_object(json_t *s, const char *ns, int depth,
         rc = named(s, ns, out, child_ns, sizeof(child_ns), err);
         if (rc)
             return rc;
-        snprintf(num, sizeof(num), "%lld",
-                 (long long)json_integer_value(size));
+        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(size));
         nf_buf_puts(out, ",\"type\":\"fixed\",\"size\":");
         nf_buf_puts(out, num);
         nf_buf_puts(out, "}");

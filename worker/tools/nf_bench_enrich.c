@@ -85,8 +85,8 @@ int main(int argc, char **argv)
     t0 = now_cpu();
     for (r = 0; r < repeat; r++)
         for (i = 0; i < ndocs; i++)
-            failures += nf_enrich(en, docs[i].p, docs[i].n, NULL, &res,
-                                  &err) != 0;
+            failures +=
+                nf_enrich(en, docs[i].p, docs[i].n, NULL, &res, &err) != 0;
     t1 = now_cpu();
     printf("documents        %d x %ld passes (%zu bytes per pass)\n", ndocs,
            repeat, bytes);

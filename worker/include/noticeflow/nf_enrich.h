@@ -35,11 +35,11 @@ extern "C" {
 
 /** Default and hard maximum of the accepted document size in bytes. */
 #define NF_DOC_MAX_BYTES_DEFAULT ((size_t)1 << 20)
-#define NF_DOC_MAX_BYTES_LIMIT ((size_t)64 << 20)
+#define NF_DOC_MAX_BYTES_LIMIT   ((size_t)64 << 20)
 
 /** Caps on what one document may yield; further mentions are dropped. */
-#define NF_MAX_DATES 512
-#define NF_MAX_COUNTS 256
+#define NF_MAX_DATES   512
+#define NF_MAX_COUNTS  256
 #define NF_MAX_REASONS 16
 /** Cap on organization and title length in bytes (longer is truncated on a
  *  UTF-8 boundary). */
@@ -135,7 +135,7 @@ struct nf_date_mention {
 /** One count of affected people or records. */
 struct nf_count_mention {
     int64_t value;
-    const char *unit;    /**< counter word (static string: "人分", "件"...) */
+    const char *unit; /**< counter word (static string: "人分", "件"...) */
     struct nf_span span; /**< number and counter word as written */
     int approximate;     /**< 1 for 約, およそ, 以上, 程度 ... */
     enum nf_count_role role;
