@@ -354,7 +354,11 @@ cmd_stop() {
         while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
     done
     if [ $keep = 0 ]; then
-        rm -rf "$state"
+        # only a directory this script made (NF_KAFKA_STATE_DIR may be set
+        # by hand: never delete something else)
+        if [ -f "$state/nodes" ] || [ -f "$state/cluster.id" ]; then
+            rm -rf "$state"
+        fi
     else
         for ((i = 1; i <= n; i++)); do rm -f "$state/node-$i/pid"; done
     fi

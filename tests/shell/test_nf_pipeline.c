@@ -197,7 +197,7 @@ static void dead(struct nf_pipeline *p, const void *value, size_t len,
               buf[0] != '\0',
           "a message for %s", code);
     /* the original bytes are at the end of the DLQ body, verbatim */
-    CHECK(len == 0 || res.out[0].value_len > len, "value kept");
+    CHECK(res.out[0].value_len > (len < 1000 ? len : 1000), "value kept");
     nf_result_clear(&res);
 }
 

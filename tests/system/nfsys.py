@@ -17,7 +17,7 @@ import time
 import uuid
 
 import fastavro
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
@@ -102,15 +102,16 @@ def unique(prefix):
 class Topics:
     """Input + the four output topics of one test, created on the broker."""
 
-    def __init__(self, prefix, partitions=3, out_partitions=3):
+    def __init__(self, prefix, partitions=3, out_partitions=3, input=None):
+        """@input: an existing input topic to share (else one is made)."""
         base = unique(prefix)
-        self.input = base + "-in"
+        self.input = input or base + "-in"
         self.out = {c: "%s-%s" % (base, c.replace("_", "-"))
                     for c in CATEGORIES}
         self.dlq = base + "-dlq"
         self.group = base + "-group"
         big = {"max.message.bytes": str(16 * 1024 * 1024)}
-        create_topics([(self.input, partitions, big)] +
+        create_topics(([] if input else [(self.input, partitions, big)]) +
                       [(t, out_partitions, {}) for t in self.out.values()] +
                       [(self.dlq, out_partitions, big)])
 
@@ -292,13 +293,52 @@ def start_relay(topics, tmpdir, name="relay", output=None, args=()):
     return Proc(argv, os.path.join(str(tmpdir), name + ".log"))
 
 
+class EndOffsets:
+    """Sum of the end offsets of some topics, polled cheaply (one client
+    for all the calls, so a test can watch progress every few ms)."""
+
+    def __init__(self, topics_list):
+        self.c = Consumer({"bootstrap.servers": BOOTSTRAP,
+                           "group.id": unique("nfsys-watch"),
+                           "enable.auto.commit": False})
+        self.tps = [TopicPartition(t, p) for t in topics_list
+                    for p in nfcheck.partitions_of(BOOTSTRAP, t)]
+
+    def total(self):
+        n = 0
+        for tp in self.tps:
+            lo, hi = self.c.get_watermark_offsets(tp, timeout=10,
+                                                  cached=False)
+            n += hi - lo
+        return n
+
+    def first_timestamp(self):
+        """Smallest message timestamp (ms) at the start of the partitions:
+        when the first output was produced (CreateTime)."""
+        first = None
+        for tp in self.tps:
+            lo, hi = self.c.get_watermark_offsets(tp, timeout=10)
+            if hi <= lo:
+                continue
+            self.c.assign([TopicPartition(tp.topic, tp.partition, lo)])
+            m = self.c.poll(10)
+            if m is not None and not m.error():
+                ts = m.timestamp()[1]
+                first = ts if first is None else min(first, ts)
+        self.c.unassign()
+        return first
+
+    def close(self):
+        self.c.close()
+
+
 def output_count(topics_list):
     """Messages on @topics_list (sum of end offsets)."""
-    n = 0
-    for t in topics_list:
-        for lo, hi in nfcheck.end_offsets(BOOTSTRAP, t).values():
-            n += hi - lo
-    return n
+    w = EndOffsets(topics_list)
+    try:
+        return w.total()
+    finally:
+        w.close()
 
 
 def wait_until(pred, what, procs=(), timeout=WAIT_S, interval=0.3):

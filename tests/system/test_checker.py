@@ -17,8 +17,10 @@ def test_relay_kill9_restart_loses_nothing(relay_bin, procs, tmp_path):
     a = nfsys.start_relay(t, tmp_path, "relay-a")
     b = nfsys.start_relay(t, tmp_path, "relay-b")
     procs += [a, b]
-    nfsys.wait_until(lambda: nfsys.output_count([t.out["other"]]) >= n // 3,
-                     "a third of the outputs", [a, b], interval=0.05)
+    watch = nfsys.EndOffsets([t.out["other"]])
+    nfsys.wait_until(lambda: watch.total() >= n // 3,
+                     "a third of the outputs", [a, b], interval=0.02)
+    watch.close()
     a.kill9()
     a2 = nfsys.start_relay(t, tmp_path, "relay-a2")
     procs.append(a2)

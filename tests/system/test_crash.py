@@ -15,11 +15,12 @@ def test_kill9_midway_loses_nothing(worker_bin, procs, tmp_path):
     ws = [nfsys.start_worker(t.worker_config(**DEBUG), tmp_path, "w%d" % i)
           for i in range(3)]
     procs += ws
-    every = t.outputs + [t.dlq]
-    nfsys.wait_until(lambda: nfsys.output_count(every) >= N_DOCS // 3,
-                     "a third of the outputs", ws, interval=0.05)
+    watch = nfsys.EndOffsets(t.outputs + [t.dlq])
+    nfsys.wait_until(lambda: watch.total() >= N_DOCS // 3,
+                     "a third of the outputs", ws, interval=0.02)
     ws[1].kill9()
-    print("killed w1 at %d outputs" % nfsys.output_count(every))
+    print("killed w1 at %d outputs" % watch.total())
+    watch.close()
     again = nfsys.start_worker(t.worker_config(**DEBUG), tmp_path,
                                "w1-restarted")
     procs.append(again)

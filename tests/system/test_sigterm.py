@@ -12,9 +12,10 @@ def test_sigterm_midway_no_gap(worker_bin, procs, tmp_path):
     nfsys.produce(t.input, nfsys.make_docs(n))
     w = nfsys.start_worker(t.worker_config(), tmp_path, "w")
     procs.append(w)
-    every = t.outputs + [t.dlq]
-    nfsys.wait_until(lambda: nfsys.output_count(every) >= n // 4,
-                     "a quarter of the outputs", [w], interval=0.05)
+    watch = nfsys.EndOffsets(t.outputs + [t.dlq])
+    nfsys.wait_until(lambda: watch.total() >= n // 4,
+                     "a quarter of the outputs", [w], interval=0.02)
+    watch.close()
     assert w.term() == 0, w.log_tail()
 
     committed = nfcheck.committed_offsets(BOOTSTRAP, t.group, t.input)

@@ -202,6 +202,67 @@ static void test_bounded(void)
     free(big);
 }
 
+static void test_digest_forms(void)
+{
+    struct nf_class c;
+
+    /* bulleted headlines, each "somewhere で event", make a digest */
+    c = run("セキュリティ通信 第8号\n"
+            "■ 通販サイトでカード情報が流出\n"
+            "■ 県立高校で名簿を紛失\n"
+            "・ 市役所でメールを誤送信\n"
+            "■ 新しい詐欺の手口\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+    CHECK_INTEQ(c.incident_types, 0);
+    /* a notice's own timeline and measures are no news items */
+    c = run("不正アクセスによる個人情報流出のお詫び\n"
+            "当社サーバーが不正アクセスを受け、個人情報が流出しました。\n"
+            "・3月1日 当社サーバーで不正アクセスを検知\n"
+            "・3月2日 当社サイトで流出を確認\n"
+            "・3月4日 警察で被害を相談\n"
+            "・不正アクセスの原因調査\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_INCIDENT);
+    /* a newsletter system that was attacked is the subject, not the genre */
+    c = run("メールマガジン配信システムへの不正アクセスについて\n"
+            "メールマガジン配信システムが不正アクセスを受け、登録者の"
+            "メールアドレスが流出した可能性があります。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_INCIDENT);
+    CHECK(!has_reason(&c, "メールマガジン"), "compound noun not counted");
+}
+
+static void test_attack_types(void)
+{
+    struct nf_class c;
+
+    /* an attack explained by ransomware is the ransomware */
+    c = run("ランサムウェア被害について\n"
+            "委託先がサイバー攻撃を受け、ランサムウェアによりデータが暗号化"
+            "され、情報が流出した可能性があります。\n",
+            true);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_RANSOMWARE));
+    /* the explicit word keeps its own type */
+    c = run("ランサムウェア被害について\n"
+            "サーバーが不正アクセスを受け、ランサムウェアに感染しました。\n",
+            true);
+    CHECK_INTEQ(c.incident_types,
+                BIT(NF_IT_RANSOMWARE) | BIT(NF_IT_UNAUTHORIZED_ACCESS));
+    /* an attack alone is an intrusion */
+    c = run("サイバー攻撃について\n"
+            "当社サイトが攻撃を受け、情報が流出した可能性があります。\n",
+            true);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_UNAUTHORIZED_ACCESS));
+    /* a defaced site is an incident; 改ざん防止 is a feature */
+    c = run("ウェブサイトの改ざんについて\n"
+            "当社ウェブサイトが第三者により改ざんされていました。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_INCIDENT);
+    c = run("新製品のご案内\n改ざん防止機能を搭載した新製品です。\n", true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+}
+
 int main(void)
 {
     arena = nf_arena_new((size_t)16 << 20);
@@ -213,6 +274,8 @@ int main(void)
     test_digest_is_other();
     test_other_forms();
     test_type_rules();
+    test_digest_forms();
+    test_attack_types();
     test_title_weighs_more();
     test_bounded();
     free(src);

@@ -146,6 +146,34 @@ static void test_wareki(void)
     CHECK_STREQ(scan("昭和30年5月1日"), "");
     /* a fiscal year is no day */
     CHECK_STREQ(scan("令和5年度の文書"), "");
+    /* later dates of a formal notice leave the year out, in kanji too */
+    CHECK_STREQ(scan("令和六年十月三十日に発生。十一月一日に判明"),
+                "2024-10-30 2024-11-01");
+    CHECK_STREQ(span_text(1), "十一月一日");
+    CHECK_STREQ(scan("令和六年十二月二十七日 一月六日まで"),
+                "2024-12-27 2025-01-06");
+    /* kanji months that are no days, or parts of a longer number */
+    CHECK_STREQ(scan("令和6年1月1日 一月以内に、十二月期決算、二十一月五日、"
+                     "三十日以内"),
+                "2024-01-01");
+}
+
+static void test_short_years(void)
+{
+    /* 23年: the two-digit year of a date near the notice's own */
+    CHECK_STREQ(scan("2024年1月10日\n23年12月5日に発生"),
+                "2024-01-10 2023-12-05");
+    CHECK_STREQ(span_text(1), "23年12月5日");
+    /* 6年 without its era: 令和6年 in a 2024 notice */
+    CHECK_STREQ(scan("令和6年12月20日\n6年12月6日に判明"),
+                "2024-12-20 2024-12-06");
+    /* 30年 in a 2018 notice: 平成30年 */
+    CHECK_STREQ(scan("2018年5月1日\n30年4月2日に判明"),
+                "2018-05-01 2018-04-02");
+    /* far from every reading, or nothing to check it against */
+    CHECK_STREQ(scan("2025年1月20日\n3年3月3日、約2年1月3日"), "2025-01-20");
+    CHECK_STREQ(scan("23年12月5日に発生"), "");
+    CHECK_STREQ(scan("2024年1月10日\n23年12月に発生"), "2024-01-10");
 }
 
 static void test_fullwidth_spans(void)
@@ -234,6 +262,21 @@ static void test_ranges(void)
                 "2022-12-16 2022-12-20");
     CHECK_STREQ(scan("2023年12月20日から翌年1月10日まで"),
                 "2023-12-20 2024-01-10");
+    /* an end told from the start: 翌6日, 翌日, 同日 */
+    CHECK_STREQ(scan("2022年9月5日夜から翌6日未明にかけて"),
+                "2022-09-05 2022-09-06");
+    CHECK_INTEQ(cur.n == 2 ? (int)cur.v[1].role : -1, NF_DROLE_PERIOD_END);
+    CHECK_STREQ(span_text(1), "翌6日");
+    CHECK_STREQ(scan("2024年12月31日23時頃から翌日2時頃まで"),
+                "2024-12-31 2025-01-01");
+    CHECK_INTEQ(cur.n == 2 ? (int)cur.v[1].role : -1, NF_DROLE_PERIOD_END);
+    CHECK_STREQ(scan("2024年10月3日(木)14時頃~同日16時頃"),
+                "2024-10-03 2024-10-03");
+    CHECK_INTEQ(cur.n == 2 ? (int)cur.v[1].role : -1, NF_DROLE_PERIOD_END);
+    /* kanji dates of a formal notice */
+    CHECK_STREQ(scan("令和六年十月三十日から十一月二日まで"),
+                "2024-10-30 2024-11-02");
+    CHECK_INTEQ(cur.n == 2 ? (int)cur.v[1].role : -1, NF_DROLE_PERIOD_END);
     CHECK_STREQ(scan("2024年5月28日夜から31日未明まで"),
                 "2024-05-28 2024-05-31");
     CHECK_INTEQ(cur.n == 2 ? (int)cur.v[1].role : -1, NF_DROLE_PERIOD_END);
@@ -272,6 +315,15 @@ static void test_relative(void)
                 "2024-05-28 2024-05-30");
     CHECK_STREQ(scan("株式会社テスト 2024年5月28日\n昨日、判明しました"),
                 "2024-05-28 2024-05-27");
+    /* years and months counted from the issue date at the top */
+    CHECK_STREQ(scan("2025年1月20日\n昨年12月20日に判明。本年1月6日に公表"),
+                "2025-01-20 2024-12-20 2025-01-06");
+    CHECK_STREQ(span_text(1), "昨年12月20日");
+    CHECK_STREQ(scan("2025年1月20日\n先月28日、指摘を受けた"),
+                "2025-01-20 2024-12-28");
+    CHECK_STREQ(scan("2024年3月1日\n2023年4月1日。前年12月1日に開始"),
+                "2024-03-01 2023-04-01 2022-12-01");
+    CHECK_STREQ(scan("前年比で増加、先月比"), "");
     /* no day to be relative to, or not certain */
     CHECK_STREQ(scan("翌日、警察に届けた"), "");
     CHECK_STREQ(scan("本日より受付"), "");
@@ -377,6 +429,29 @@ static void test_roles(void)
     CHECK_INTEQ(ps, 2);
     CHECK_INTEQ(pe, 3);
 
+    /* a form name is no cue: 診療情報提供書 (情報提供 = a tip-off) */
+    scan("2023年11月6日、診療情報提供書を誤って送りました。"
+         "11月9日、事業者からの電話で発覚しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 1);
+    scan("2023年11月6日、外部からの情報提供があり判明しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 0);
+
+    /* the window of the activity, with its end told from its start */
+    scan("2022年9月5日夜から翌6日未明にかけて不正なログインが行われました。"
+         "同月12日、利用者からの電話で判明しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(ps, 0);
+    CHECK_INTEQ(pe, 1);
+    CHECK_INTEQ(di, 2);
+
+    /* the first mention is the occurrence; the discovery comes later */
+    scan("令和六年十一月八日\n発生日時:令和六年十月三十日(水)午後三時頃\n"
+         "判明日:令和六年十一月一日(金)");
+    nf_date_roles(&cur_text, &cur, 0, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 2);
+
     /* a one-day time window */
     scan("2024年10月31日(木)11:09~12:01という時間帯で17通を誤送信");
     nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
@@ -388,8 +463,9 @@ static void test_roles(void)
  * range, repeated relative words and repeated day lists. */
 static void test_large(void)
 {
-    static const char *units[] = {"1", "2022年12月1日から", "翌日", "25、",
-                                  "12/"};
+    static const char *units[] = {"1",   "2022年12月1日から", "翌日",
+                                  "25、", "12/", "十一月一日から",
+                                  "23年", "一"};
     const size_t total = (size_t)2 << 20;
     struct nf_err err;
     size_t u, i, ul;
@@ -423,6 +499,7 @@ int main(void)
     test_ymd();
     test_seireki();
     test_wareki();
+    test_short_years();
     test_fullwidth_spans();
     test_partial();
     test_ranges();

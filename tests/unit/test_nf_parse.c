@@ -239,6 +239,98 @@ static void test_bounded(void)
     free(big);
 }
 
+static void test_name_forms(void)
+{
+    static const char *const d[] = {"2024年3月1日", NULL};
+    static const struct nf_ymd y[] = {{2024, 3, 1}};
+    struct nf_header h;
+
+    /* after its legal word, a name may hold hiragana inside */
+    load("特定非営利活動法人 こもれび子ども食堂\n2024年3月1日\n\n"
+         "会員名簿の紛失について\n名簿を紛失しました。\n",
+         d, y);
+    parse(&h);
+    CHECK_STREQ(h.organization.ptr, "特定非営利活動法人こもれび子ども食堂");
+    CHECK_STREQ(h.title.ptr, "会員名簿の紛失について");
+    /* ... but not a title's words: the run must fill its token */
+    load("有限会社みどり電機からのお知らせ\n2024年3月1日\n\n"
+         "名簿を紛失しました。\n",
+         d, y);
+    parse(&h);
+    CHECK_STREQ(h.organization.ptr, "有限会社みどり電機");
+    /* a latin name of several words before its legal word */
+    load("Northgate Data Labs 株式会社\n2024年3月1日\n\n"
+         "不正アクセスについて\n外部から侵入されました。\n",
+         d, y);
+    parse(&h);
+    CHECK_STREQ(h.organization.ptr, "NorthgateDataLabs株式会社");
+    CHECK_STREQ(h.title.ptr, "不正アクセスについて");
+    /* latin words not followed by a legal word are no organization */
+    load("Data Labs Report\n2024年3月1日\n\n本文です。\n", d, y);
+    parse(&h);
+    CHECK(h.organization.ptr == NULL, "no org: %s", h.organization.ptr);
+}
+
+static void test_dated_lines(void)
+{
+    static const char *const d1[] = {"2024年10月2日", "2024年9月27日", NULL};
+    static const struct nf_ymd y1[] = {{2024, 10, 2}, {2024, 9, 27}};
+    static const char *const d2[] = {"2025年6月25日", NULL};
+    static const struct nf_ymd y2[] = {{2025, 6, 25}};
+    static const char *const d4[] = {"2024年10月2日", NULL};
+    static const char *const d3[] = {"2024年2月8日", NULL};
+    static const struct nf_ymd y3[] = {{2024, 2, 8}};
+    struct nf_header h;
+
+    /* the issue label beats a revision label standing first */
+    load("株式会社ことり堂\n更新日：2024年10月2日\n発表日：2024年9月27日\n\n"
+         "ウェブサイト改ざんについて\n改ざんを確認しました。\n",
+         d1, y1);
+    parse(&h);
+    CHECK_INTEQ(h.published, 1);
+    CHECK_STREQ(h.title.ptr, "ウェブサイト改ざんについて");
+    /* a revision label alone still dates the notice */
+    load("メール誤送信について\n更新日：2024年10月2日\n\n誤送信しました。\n",
+         d4, y1);
+    parse(&h);
+    CHECK_INTEQ(h.published, 0);
+    /* date then issuer on one header line */
+    load("夏のマイル増量のご案内\n2025年6月25日　みさき航空株式会社\n\n"
+         "期間中はマイルを増量します。\n",
+         d2, y2);
+    parse(&h);
+    CHECK_INTEQ(h.published, 0);
+    CHECK_STREQ(h.organization.ptr, "みさき航空株式会社");
+    /* date, time and a byline */
+    load("会員情報流出か\n2024年2月8日 18:05　架空ニュース編集部\n\n"
+         "調査中という。\n",
+         d3, y3);
+    parse(&h);
+    CHECK_INTEQ(h.published, 0);
+    /* a date line opening with story words is not the notice's date */
+    load("お知らせ一覧\n2024年2月8日 不正アクセスを検知\n\n調査中です。\n", d3,
+         y3);
+    parse(&h);
+    CHECK_INTEQ(h.published, -1);
+}
+
+static void test_long_last_line(void)
+{
+    /* a text of one long line has no signature zone: linear, no org */
+    size_t n = 100000, k, w = strlen("記録が消えた。");
+    char *big = malloc(n * w + 1);
+    struct nf_header h;
+
+    for (k = 0; k < n; k++)
+        memcpy(big + k * w, "記録が消えた。", w);
+    big[n * w] = '\0';
+    load(big, NULL, NULL);
+    parse(&h);
+    CHECK(h.organization.ptr == NULL, "no org");
+    CHECK_INTEQ(h.published, -1);
+    free(big);
+}
+
 int main(void)
 {
     arena = nf_arena_new((size_t)16 << 20);
@@ -252,6 +344,9 @@ int main(void)
     test_org_forms_and_nulls();
     test_published_forms();
     test_bounded();
+    test_name_forms();
+    test_dated_lines();
+    test_long_last_line();
     free(src);
     nf_arena_destroy(arena);
     return nf_test_failures != 0;

@@ -51,6 +51,14 @@
 #define OTHER_PRIOR 4.0
 /* Digest score from which incident words are read as news items. */
 #define DIGEST_MIN 6.0
+/* News items (bulleted headlines, see news_item()) that make a digest, and
+ * the digest weight of each. */
+#define DIGEST_ITEMS 3
+#define ITEM_WT      2.0
+/* A news item is a line at most this long. */
+#define ITEM_MAX_BYTES 160
+/* An incident cue this heavy names an event (流出, 紛失), not a datum. */
+#define EVENT_WT 2
 /* Margin at which the confidence is 0.75 (halfway from a tie to sure). */
 #define CONF_HALF 4.0
 /* How far a partner word may stand from its cue, in bytes. */
@@ -69,6 +77,12 @@ enum sig { SIG_INCIDENT, SIG_CAMPAIGN, SIG_OTHER, SIG_DIGEST };
 #define F_TERMS 0x2 /* not counted when its sentence is a condition */
 #define F_GOODS 0x4 /* what a taken-over account holds: counts half then */
 #define F_AFTER 0x8 /* the partner word must follow the cue in its clause */
+/* F_WEAK: its type yields to ransomware or malware (an attack they explain
+ * is theirs, not a separate intrusion). F_NOUN: not counted as the head of
+ * a compound noun (メールマガジン配信システム is a thing, not this
+ * document's genre). */
+#define F_WEAK  0x10
+#define F_NOUN  0x20
 #define NO_TYPE (-1)
 /* A cue word and its length, so the scan never calls strlen. */
 #define W(s) s, sizeof(s) - 1
@@ -89,11 +103,13 @@ static const struct cue cues[] = {
     /* 不正アクセス禁止法 is a law's name, not an event */
     {W("不正アクセス"), SIG_INCIDENT, 3, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
      "禁止法"},
-    {W("サイバー攻撃"), SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
-     NULL},
-    {W("攻撃を受け"), SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
-     NULL},
-    {W("改ざん"), SIG_INCIDENT, 1, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL, NULL},
+    {W("サイバー攻撃"), SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS,
+     F_NEG | F_WEAK, NULL, NULL},
+    {W("攻撃を受け"), SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS,
+     F_NEG | F_WEAK, NULL, NULL},
+    /* a defaced site is an intrusion; 改ざん防止 is a product feature */
+    {W("改ざん"), SIG_INCIDENT, 2, NF_IT_UNAUTHORIZED_ACCESS, F_NEG, NULL,
+     "防止"},
     {W("侵入"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
     /* ransomware and malware; 感染 alone also speaks of viruses of people */
     {W("ランサムウェア"), SIG_INCIDENT, 3, NF_IT_RANSOMWARE, 0, NULL, NULL},
@@ -112,11 +128,12 @@ static const struct cue cues[] = {
     {W("なりすまし"), SIG_INCIDENT, 1, NO_TYPE, F_TERMS, NULL, NULL},
     {W("盗み取"), SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード",
      NULL},
-    {W("盗取"), SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード", NULL},
+    {W("盗取"), SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード",
+     NULL},
     {W("不正利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
      "アカウント", NULL},
-    {W("不正に利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
-     "アカウント", NULL},
+    {W("不正に利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE,
+     F_TERMS | F_NEG, "アカウント", NULL},
     /* card data */
     {W("クレジットカード"), SIG_INCIDENT, 1, NF_IT_PAYMENT_CARD_LEAK, 0, NULL,
      NULL},
@@ -144,14 +161,18 @@ static const struct cue cues[] = {
     {W("不正取得"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
     {W("内部不正"), SIG_INCIDENT, 2, NF_IT_INSIDER, 0, NULL, NULL},
     /* phishing: the mail or site itself, not a warning about 詐欺 */
-    {W("フィッシングメール"), SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL, NULL},
-    {W("フィッシングサイト"), SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL, NULL},
+    {W("フィッシングメール"), SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL,
+     NULL},
+    {W("フィッシングサイト"), SIG_INCIDENT, 2, NF_IT_PHISHING, F_NEG, NULL,
+     NULL},
     /* exposure by settings */
     {W("設定不備"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
     {W("設定ミス"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
     {W("公開設定"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {W("閲覧できる状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {W("閲覧可能な状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("閲覧できる状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL,
+     NULL},
+    {W("閲覧可能な状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL,
+     NULL},
     {W("公開してしま"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
     /* the leak and the notice itself */
     {W("漏えい"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
@@ -163,6 +184,7 @@ static const struct cue cues[] = {
     {W("事案"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
     {W("被害"), SIG_INCIDENT, 1, NO_TYPE, F_TERMS, NULL, NULL},
     {W("第三者による"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
+    {W("第三者により"), SIG_INCIDENT, 1, NO_TYPE, 0, NULL, NULL},
     /* points and miles programmes */
     {W("キャンペーン"), SIG_CAMPAIGN, 4, NO_TYPE, 0, NULL, NULL},
     {W("ポイント"), SIG_CAMPAIGN, 2, NO_TYPE, F_GOODS, NULL, NULL},
@@ -184,12 +206,15 @@ static const struct cue cues[] = {
     {W("今週"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
     {W("週刊"), SIG_DIGEST, 4, NO_TYPE, 0, NULL, NULL},
     {W("今号"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
-    {W("まとめ"), SIG_DIGEST, 2, NO_TYPE, 0, NULL, NULL},
-    {W("ふりかえり"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
-    {W("振り返り"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
-    {W("ピックアップ"), SIG_DIGEST, 2, NO_TYPE, 0, NULL, NULL},
-    {W("ニュース"), SIG_DIGEST, 1, NO_TYPE, 0, NULL, NULL},
-    {W("メールマガジン"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL},
+    {W("まとめ"), SIG_DIGEST, 2, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("ふりかえり"), SIG_DIGEST, 3, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("振り返り"), SIG_DIGEST, 3, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("ピックアップ"), SIG_DIGEST, 2, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("ニュース"), SIG_DIGEST, 1, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("メールマガジン"), SIG_DIGEST, 3, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("ダイジェスト"), SIG_DIGEST, 3, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("バックナンバー"), SIG_DIGEST, 3, NO_TYPE, F_NOUN, NULL, NULL},
+    {W("月号"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL}, /* 2024年8月号 */
     /* advisories, statistics, maintenance, greetings */
     {W("メンテナンス"), SIG_OTHER, 4, NO_TYPE, 0, NULL, NULL},
     {W("詐欺"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
@@ -212,6 +237,10 @@ static const char *const negations[] = {
 
 /* Words that make a cue's sentence a condition of terms. */
 static const char *const conditions[] = {"場合", "ときは", "際は"};
+
+/* Bullets that open the items of a list. */
+static const char *const bullets[] = {"■",  "□", "●", "○", "◆", "◇",
+                                      "・", "•", "▼", "▶", "-", "*"};
 
 static const char *const sig_names[] = {
     [SIG_INCIDENT] = "incident",
@@ -310,6 +339,66 @@ static bool partner_near(const struct nf_text *t, size_t i, size_t n,
     return find_word(t, from, to, near, strlen(near)) != (size_t)-1;
 }
 
+/* Is a character ending at @p k (exclusive) part of a name: kanji,
+ * katakana or an ASCII letter or digit, not hiragana or punctuation? */
+static bool name_char_before(const struct nf_text *t, size_t lo, size_t k)
+{
+    const unsigned char *u = (const unsigned char *)t->s;
+
+    if (k > lo && u[k - 1] < 0x80)
+        return (u[k - 1] >= '0' && u[k - 1] <= '9') ||
+               ((u[k - 1] | 0x20) >= 'a' && (u[k - 1] | 0x20) <= 'z');
+    if (k < lo + 3 || (u[k - 3] & 0xF0) != 0xE0)
+        return false;
+    if (u[k - 3] == 0xE3) /* U+3000..U+3FFF: kana and punctuation */
+        return u[k - 2] == 0x82 ? u[k - 1] >= 0xA0 /* katakana */
+                                : u[k - 2] == 0x83 || u[k - 2] >= 0x90;
+    return u[k - 3] >= 0xE4; /* CJK ideographs */
+}
+
+/* Does a kanji or katakana start at @p k (the cue before it then begins a
+ * compound noun)? */
+static bool noun_char_at(const struct nf_text *t, size_t k)
+{
+    return k + 3 <= t->len && name_char_before(t, k, k + 3) &&
+           ((unsigned char)t->s[k] & 0xF0) == 0xE0;
+}
+
+/*
+ * Is the line starting at @p ls, holding an event cue at @p i, a digest's
+ * news item? A short bulleted line that says where the event happened
+ * before it ("■ A社で…が流出", "・B市でメール誤送信"). A notice's own lists
+ * are its timeline ("・2月20日 不正アクセスを検知": a date after the
+ * bullet) or its measures ("・不正アクセスの原因調査": no place), never
+ * "Xで" + event on three lines.
+ */
+static bool news_item(const struct nf_text *t, size_t ls, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)t->s;
+    size_t lim = t->len - ls > ITEM_MAX_BYTES ? ls + ITEM_MAX_BYTES : t->len;
+    size_t k = ls, b;
+
+    if (i >= lim || (lim < t->len && !memchr(t->s + i, '\n', lim - i)))
+        return false; /* a long line is prose */
+    while (k < i && (u[k] == ' ' || u[k] == '\t'))
+        k++;
+    for (b = 0; b < sizeof(bullets) / sizeof(*bullets); b++)
+        if (nf_text_at(t, k, bullets[b]))
+            break;
+    if (b == sizeof(bullets) / sizeof(*bullets))
+        return false;
+    k += strlen(bullets[b]);
+    while (k < i && u[k] == ' ')
+        k++;
+    if (k < i && u[k] >= '0' && u[k] <= '9')
+        return false; /* a dated step of a timeline */
+    for (; k + 3 <= i; k += utf8_len[u[k] >> 4])
+        if (u[k] == 0xE3 && u[k + 1] == 0x81 && u[k + 2] == 0xA7 && /* で */
+            name_char_before(t, ls, k))
+            return true;
+    return false;
+}
+
 /* Record one match of cue @p c at @p i; the lookaheads run only while the
  * cue can still change the result (capped hits, type not yet given). */
 static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
@@ -323,6 +412,8 @@ static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
     if (!need_count && !need_type)
         return;
     if (c->unless && nf_text_at(t, i + n, c->unless))
+        return;
+    if ((c->flags & F_NOUN) && noun_char_at(t, i + n))
         return;
     ce = clause_end(t, i + n);
     if ((c->flags & F_TERMS) &&
@@ -341,10 +432,10 @@ static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
         (!(c->flags & F_NEG) ||
          !any_in(t, i + n, ce, negations,
                  sizeof(negations) / sizeof(*negations))) &&
-        (!c->near || ((c->flags & F_AFTER)
-                          ? find_word(t, i + n, ce, c->near,
-                                      strlen(c->near)) != (size_t)-1
-                          : partner_near(t, i, n, c->near))))
+        (!c->near ||
+         ((c->flags & F_AFTER)
+              ? find_word(t, i + n, ce, c->near, strlen(c->near)) != (size_t)-1
+              : partner_near(t, i, n, c->near))))
         h->typed = true;
 }
 
@@ -397,7 +488,8 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
     struct hit hits[NCUES];
     double sc[4] = {0, 0, 0, 0}, margin;
     size_t i, k, step, ts = 0, te = 0, order[NCUES], no = 0;
-    uint32_t types = 0;
+    size_t ls = 0, item_line = (size_t)-1, items = 0;
+    uint32_t types = 0, weak = 0;
     bool takeover;
     enum sig win;
 
@@ -425,6 +517,8 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
                 continue;
         } else {
             step = utf8_len[c0 >> 4];
+            if (c0 == '\n')
+                ls = i + 1;
             if (step == 1 && !(pr.ascii[c0 >> 6] >> (c0 & 63) & 1))
                 continue;
         }
@@ -436,13 +530,25 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
                 memcmp(u + i + 3, c->word + 3, c->len - 3) == 0) {
                 size_t off = t->map[i];
                 record(t, c, &hits[j], i, off >= ts && off < te);
+                if (c->sig == SIG_INCIDENT && c->wt >= EVENT_WT &&
+                    ls != item_line) {
+                    item_line = ls; /* each line is looked at once */
+                    items += news_item(t, ls, i);
+                }
             }
         }
     }
 
     for (k = 0; k < NCUES; k++)
-        if (hits[k].typed)
-            types |= 1u << cues[k].itype;
+        if (hits[k].typed) {
+            if (cues[k].flags & F_WEAK)
+                weak |= 1u << cues[k].itype;
+            else
+                types |= 1u << cues[k].itype;
+        }
+    if (types & ((1u << NF_IT_RANSOMWARE) | (1u << NF_IT_MALWARE)))
+        weak &= ~(1u << NF_IT_UNAUTHORIZED_ACCESS);
+    types |= weak;
     /* points or miles in an account takeover are the stolen goods */
     takeover = (types & (1u << NF_IT_ACCOUNT_COMPROMISE)) != 0;
     for (k = 0; k < NCUES; k++) {
@@ -451,7 +557,10 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
             v /= 2;
         sc[cues[k].sig] += v;
     }
-    /* a digest's incident words are its news items */
+    /* a list of news items is a digest, and a digest's incident words are
+     * its news items */
+    if (items >= DIGEST_ITEMS)
+        sc[SIG_DIGEST] += ITEM_WT * (double)items;
     if (sc[SIG_DIGEST] >= DIGEST_MIN)
         sc[SIG_INCIDENT] /= 2;
     sc[SIG_OTHER] += sc[SIG_DIGEST] + OTHER_PRIOR;

@@ -203,7 +203,7 @@ static const struct cue {
     {"誤発送", POS, NULL},
     {"誤って", POS, NULL},
     {"影響", POS, NULL},
-    {"対象", POS, NULL},
+    {"対象", POS, "を"}, /* not Nを対象に研修: the target of an action */
     {"該当", POS, NULL},
     {"可能性", POS, NULL},
     /* whose: the data subjects */
@@ -281,6 +281,11 @@ static const struct cue {
     {"ご登録", NEG, NULL}, /* ご登録いただいている15万人の会員様 */
     {"在籍", NEG, NULL}, /* 従業員50名が在籍 */
     {"規模", NEG, NULL}, /* 1,000人規模 */
+    {"全職員", NEG, NULL}, /* whole staff: 全教職員約 1,200人を対象に研修 */
+    {"全教職員", NEG, NULL},
+    {"全社員", NEG, NULL},
+    {"全従業員", NEG, NULL},
+    {"研修", NEG, NULL},
     {"店舗", NEG, NULL},
     {"平均", NEG, NULL},
     /* campaign prizes */

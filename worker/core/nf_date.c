@@ -192,17 +192,29 @@ static const char next_prefix[] = "翌";
 static const char *const this_month_words[] = {"今月", "同月", "当月", "同"};
 /* ... and the next month (翌月3日). */
 static const char next_month_word[] = "翌月";
+/* The month before the issue date's (news: 先月28日). */
+static const char last_month_word[] = "先月";
 
-/* Year words before M月(D日): the context's year or the one after. */
+/* Year words before M月(D日): a year counted from the context (the day
+ * just mentioned) or, with issue, from the notice's own issue date. */
 static const struct {
     const char *word;
     int add;
+    bool issue;
 } year_words[] = {
-    {"同年", 0}, /* 平成30年3月から同年5月 */
-    {"本年", 0}, /* the year of the notice */
-    {"今年", 0}, /* the same, colloquial */
-    {"翌年", 1}, /* the year after the context */
+    {"同年", 0, false},  /* 平成30年3月から同年5月 */
+    {"翌年", 1, false},  /* the year after the context */
+    {"前年", -1, false}, /* the year before it */
+    {"本年", 0, true},   /* the year of the notice */
+    {"今年", 0, true},   /* the same, colloquial */
+    {"昨年", -1, true},  /* 昨年12月20日 in a January notice */
 };
+
+/* Eras a year written without its era may belong to (6年4月1日 for
+ * 令和6年, 30年 for 平成30年), besides 2000 + a two-digit year (23年). A
+ * short year is taken only when one reading lies from two years before to
+ * one year after the notice's own dates (a past event, or a plan). */
+static const int short_year_bases[] = {2000, 2018, 1988};
 
 /* Cue classes of the words after a day in its sentence. */
 enum cue {
@@ -228,7 +240,10 @@ static const struct {
     {"報告を受け", CUE_FOUND},
     {"報告があり", CUE_FOUND},
     {"報告あり", CUE_FOUND},
-    {"情報提供", CUE_FOUND},
+    /* 情報提供 only as something received: 診療情報提供書 is a form */
+    {"情報提供があ", CUE_FOUND},
+    {"情報提供を受", CUE_FOUND},
+    {"情報提供によ", CUE_FOUND},
     {"通報", CUE_FOUND},
     {"指摘", CUE_FOUND},
     /* found out by itself */
@@ -412,6 +427,9 @@ struct raw {
     unsigned char rel;    /* enum rel, for RAW_REL */
     unsigned char yword;  /* year given by a year word */
     unsigned char mnext;  /* 翌月: the month after the context's */
+    unsigned char mprev;  /* 先月: the month before the issue date's */
+    unsigned char yissue; /* the year word counts from the issue date */
+    int yshort;           /* a year written with 1-2 digits (23年), or 0 */
     unsigned char pair;   /* 1: start of a range, 2: its end */
     unsigned char window; /* followed by a time range (11:09~12:01) */
     unsigned char sep;    /* separator of a numeric form ('/', '.', '-') */
@@ -936,6 +954,16 @@ static size_t read_digits(const struct scan *sc, size_t i, struct raw *r,
     if (nd > 2)
         return 0;
     k = skip_sp(sc, i + nd);
+    /* 23年1月5日, 6年4月1日: a short year, checked when resolved */
+    if (v >= 1 && at_any(sc, k, kanji_year, COUNT(kanji_year)) &&
+        day_before_ok(sc, i)) {
+        e = year_tail(sc, i + nd, r, false);
+        if (e && r->kind == RAW_DAY) {
+            r->yshort = v;
+            return e;
+        }
+        return 0;
+    }
     w = at_any(sc, k, kanji_month, COUNT(kanji_month));
     if (w) {
         /* "年" before: the remains of an invalid year (12022年12月) */
@@ -994,6 +1022,7 @@ static size_t read_word_date(const struct scan *sc, size_t i, struct raw *r)
         if (w) {
             r->yword = 1;
             r->yadd = year_words[k].add;
+            r->yissue = year_words[k].issue;
             return month_tail(sc, i + w, r);
         }
     }
@@ -1001,6 +1030,10 @@ static size_t read_word_date(const struct scan *sc, size_t i, struct raw *r)
     if (!w) {
         w = at_word(sc, i, next_month_word);
         r->mnext = w != 0;
+    }
+    if (!w) {
+        w = at_word(sc, i, last_month_word);
+        r->mprev = w != 0;
     }
     if (!w)
         return 0;
@@ -1013,6 +1046,31 @@ static size_t read_word_date(const struct scan *sc, size_t i, struct raw *r)
     r->d = d;
     r->kind = RAW_DAY;
     return e;
+}
+
+/* A yearless kanji month-day at @p i (十一月一日, 三月五日), as formal
+ * wareki notices write every date after the first. Not inside a longer
+ * kanji number or after a year marker (the remains of a failed year). */
+static size_t read_kanji_md(const struct scan *sc, size_t i, struct raw *r)
+{
+    size_t tw = strlen(kanji_ten), e, w;
+    int m;
+
+    if (i >= tw && (kanji_digit(sc, i - tw) >= 0 ||
+                    at_word(sc, i - tw, kanji_ten)))
+        return 0;
+    if (ends_with_any(sc, back_sp(sc, i), kanji_year, COUNT(kanji_year)))
+        return 0;
+    e = read_small_k(sc, i, 1, 12, &m);
+    if (!e)
+        return 0;
+    e = skip_sp(sc, e);
+    w = at_any(sc, e, kanji_month, COUNT(kanji_month));
+    if (!w)
+        return 0;
+    r->m = m;
+    e = day_tail(sc, e + w, r);
+    return r->kind == RAW_DAY ? e : 0;
 }
 
 /* Is the character before @p i a kanji or katakana, i.e. the end of a
@@ -1086,6 +1144,13 @@ static size_t read_rel(const struct scan *sc, size_t i, struct raw *r)
     return e;
 }
 
+/* May a relative day end a range? Those counted from the day before. */
+static bool range_rel_ok(unsigned char rel)
+{
+    return rel == REL_SAME || rel == REL_NEXT || rel == REL_NEXT2 ||
+           rel == REL_NEXT_DOM || rel == REL_TODAY;
+}
+
 /* Any date expression at @p i; *r filled, returns the end or 0. */
 static size_t read_one(const struct scan *sc, size_t i, struct raw *r,
                        bool second, unsigned char first_sep)
@@ -1106,13 +1171,21 @@ static size_t read_one(const struct scan *sc, size_t i, struct raw *r,
             r->wd = -1;
             e = read_word_date(sc, i, r);
         }
-        if (!e && !second) {
+        if (!e) {
+            memset(r, 0, sizeof(*r));
+            r->wd = -1;
+            e = read_kanji_md(sc, i, r);
+        }
+        if (!e) {
             memset(r, 0, sizeof(*r));
             r->wd = -1;
             e = read_rel(sc, i, r);
         }
     }
-    if (!e || (second && r->kind != RAW_DAY))
+    /* a range ends on a day, or on one told from its start (5日夜から翌6日
+     * 未明, 14時から同日16時, 5月1日から本日まで) */
+    if (!e || (second && r->kind != RAW_DAY &&
+               !(r->kind == RAW_REL && range_rel_ok(r->rel))))
         return 0;
     r->fo = i;
     r->fe = e;
@@ -1206,7 +1279,12 @@ static void init_starts(struct scan *sc)
         add_start(sc->starts, this_month_words[k]);
     for (k = 0; k < COUNT(rel_words); k++)
         add_start(sc->starts, rel_words[k].word);
+    /* yearless kanji dates: 十一月一日 */
+    for (k = 1; k < COUNT(kanji_digits); k++)
+        add_start(sc->starts, kanji_digits[k]);
+    add_start(sc->starts, kanji_ten);
     add_start(sc->starts, next_month_word);
+    add_start(sc->starts, last_month_word);
     add_start(sc->starts, next_prefix);
 }
 
@@ -1351,17 +1429,62 @@ static struct nf_ymd resolve_rel(const struct ctx *cx, const struct raw *r)
     }
 }
 
+/* The notice's issue date, for 本年, 昨年, 先月: the date at its top, else
+ * the context. */
+static bool issue_of(const struct ctx *cx, struct nf_ymd *b)
+{
+    if (cx->has_header) {
+        *b = cx->header;
+        return true;
+    }
+    return base_of(cx, b);
+}
+
+/* The year a year word (同年, 昨年 ...) names, or 0. */
+static int word_year(const struct ctx *cx, const struct raw *r)
+{
+    struct nf_ymd b;
+
+    if (r->yissue ? !issue_of(cx, &b) : !cx->has_anchor)
+        return 0;
+    return (r->yissue ? b.y : cx->anchor.y) + r->yadd;
+}
+
+/* The year of a short year (23年, 6年): the reading near the context
+ * (see short_year_bases), or 0. */
+static int short_year(const struct ctx *cx, int yy)
+{
+    struct nf_ymd b;
+    size_t k;
+    int y;
+
+    if (!base_of(cx, &b))
+        return 0;
+    for (k = 0; k < COUNT(short_year_bases); k++) {
+        y = short_year_bases[k] + yy;
+        if (y >= b.y - 2 && y <= b.y + 1 && in_years(y))
+            return y;
+    }
+    return 0;
+}
+
 /* The calendar day of a day item; @p start is the resolved start when @p r
  * ends a range. y = 0 when it cannot be made certain. */
 static struct nf_ymd resolve_day(const struct ctx *cx, const struct raw *r,
                                  const struct nf_ymd *start)
 {
     struct nf_ymd z = ymd(0, 0, 0), b, d;
+    int y;
 
     if (r->y)
         return ymd(r->y, r->m, r->d);
+    if (r->yshort) {
+        y = short_year(cx, r->yshort);
+        return y ? ymd(y, r->m, r->d) : z;
+    }
     if (start) {
-        d = ymd(start->y + (r->yword ? r->yadd : 0),
+        y = r->yword && r->yissue ? word_year(cx, r) : 0;
+        d = ymd(y ? y : start->y + (r->yword ? r->yadd : 0),
                 r->m ? r->m : start->m + r->mnext, r->d);
         if (d.m == 13)
             d = ymd(d.y + 1, 1, d.d);
@@ -1376,9 +1499,13 @@ static struct nf_ymd resolve_day(const struct ctx *cx, const struct raw *r,
         return d;
     }
     if (r->yword) {
-        if (!cx->has_anchor)
+        y = word_year(cx, r);
+        return y ? ymd(y, r->m, r->d) : z;
+    }
+    if (r->mprev) {
+        if (!issue_of(cx, &b) || !b.m)
             return z;
-        return ymd(cx->anchor.y + r->yadd, r->m, r->d);
+        return b.m == 1 ? ymd(b.y - 1, 12, r->d) : ymd(b.y, b.m - 1, r->d);
     }
     if (!base_of(cx, &b))
         return z;
@@ -1459,9 +1586,7 @@ static void resolve_all(const struct nf_text *t, const struct scan *sc,
         bool ends = r->pair == 2 && start_ix >= 0;
 
         if (r->kind == RAW_MONTH) {
-            d = ymd(r->yword ? (cx.has_anchor ? cx.anchor.y + r->yadd : 0)
-                             : r->y,
-                    r->m, 0);
+            d = ymd(r->yword ? word_year(&cx, r) : r->y, r->m, 0);
             if (in_years(d.y)) {
                 cx.anchor = d;
                 cx.has_anchor = true;

@@ -146,9 +146,18 @@ static const char *const pub_labels[] = {
     "発行日",   "配信日", "投稿日", "作成日", "リリース日",
 };
 
+/* A label of a later revision: its date is the notice's only when no issue
+ * label stands ("更新日:10月2日 発表日:9月27日" → 9月27日). */
+#define UPDATE_LABEL "更新日"
+
 /* Words that may follow the notice's date on its line ("19:23配信"). */
 static const char *const pub_after[] = {
     "配信", "発表", "公開", "更新", "掲載",
+};
+
+/* Last words of a news byline after the date: "… 18:05 ○○編集部". */
+static const char *const byline_words[] = {
+    "編集部", "編集局", "編集", "記者", "報道部", "取材班",
 };
 
 /* Verbs of a news lead whose subject is the issuer. */
@@ -423,17 +432,45 @@ static size_t skip_paren(const struct nf_text *t, size_t i, size_t e)
  * organization must fill the whole token (up to a blank, "(" or e).
  * @returns its end, or i.
  */
+static bool token_ends(const struct nf_text *t, size_t k, size_t e);
+
+/* The run of name characters, hiragana included, from @p i, without its
+ * trailing hiragana: "あおぞら子ども支援ネット". @returns its end. */
+static size_t kana_name_run(const struct nf_text *t, size_t i, size_t e)
+{
+    size_t j = i, n;
+
+    while (j < e && j - i < NAME_MAX_BYTES && cc_at(t, j, &n) != CC_OTHER)
+        j += n;
+    while (j > i && cc_at(t, prev_cp(t, i, j), NULL) == CC_HIRA)
+        j = prev_cp(t, i, j);
+    return j;
+}
+
+/* Is [s, e) ASCII letters and digits only ("Brightleaf", "ABC2")? */
+static bool all_latin(const struct nf_text *t, size_t s, size_t e)
+{
+    for (; s < e; s++)
+        if ((unsigned char)t->s[s] >= 0x80 || cc_at(t, s, NULL) != CC_LATIN)
+            return false;
+    return true;
+}
+
 static size_t org_at(const struct nf_text *t, size_t i, size_t e, bool full)
 {
-    size_t l, j, r, k;
+    size_t l, j, r, k, q;
 
     l = word_at(t, i, e, legal_words, COUNT(legal_words));
     if (l) {
         j = skip_blanks(t, i + l, e);
         r = name_run(t, j, e);
-        if (r > j && !word_at(t, j, e, particles, COUNT(particles)))
-            return r;
-        return i;
+        if (r == j || word_at(t, j, e, particles, COUNT(particles)))
+            return i;
+        /* after its legal word a name may hold hiragana inside (子ども,
+         * みらい): taken when it fills its token, so that prose ("…法人
+         * みどりが運営する…") keeps the strict run */
+        k = kana_name_run(t, j, e);
+        return k > r && token_ends(t, k, e) ? k : r;
     }
     r = name_run(t, i, e);
     if (r == i)
@@ -442,6 +479,19 @@ static size_t org_at(const struct nf_text *t, size_t i, size_t e, bool full)
     l = word_at(t, j, e, legal_words, COUNT(legal_words));
     if (l && j - r <= 3)
         return j + l;
+    /* a latin name of several words before its legal word: "Brightleaf
+     * Systems Japan 株式会社" (one blank between words) */
+    for (q = r; all_latin(t, i, r) && j - q == 1 && j - i < NAME_MAX_BYTES;
+         j = skip_blanks(t, q, e)) {
+        size_t w = name_run(t, j, e);
+        if (w == j || !all_latin(t, j, w))
+            break;
+        q = w;
+        k = skip_blanks(t, q, e);
+        l = word_at(t, k, e, legal_words, COUNT(legal_words));
+        if (l && k - q <= 3)
+            return k + l;
+    }
     for (k = 0; k < COUNT(legal_words) &&
                 (ends_with(t, i, r, "会社") || ends_with(t, i, r, "法人"));
          k++)
@@ -663,8 +713,8 @@ static size_t news_subject(const struct nf_text *t, struct line ln, bool lead,
     size_t ss = ln.s, sent;
 
     for (sent = lead ? 0 : 1; sent < LEAD_SENTENCES && ss < ln.e; sent++) {
-        size_t lim = ln.e - ss > SENTENCE_MAX_BYTES ? ss + SENTENCE_MAX_BYTES
-                                                   : ln.e;
+        size_t lim =
+            ln.e - ss > SENTENCE_MAX_BYTES ? ss + SENTENCE_MAX_BYTES : ln.e;
         size_t end = find_word(t, ss, lim, "。"), k, s, e, v;
         bool paren;
         if (end == (size_t)-1)
@@ -697,8 +747,7 @@ static size_t lead_name(const struct nf_text *t, struct line ln, size_t *ns)
     size_t r = name_run(t, ln.s, ln.e), k, n;
     bool upper = false, kanji = false;
 
-    if (r == ln.s || !(at3(t, r, "で") || at3(t, r, "は") ||
-                       at3(t, r, "が")))
+    if (r == ln.s || !(at3(t, r, "で") || at3(t, r, "は") || at3(t, r, "が")))
         return 0;
     for (k = ln.s; k < r; k += n) {
         enum cclass c = cc_at(t, k, &n);
@@ -986,6 +1035,37 @@ static int date_line(const struct nf_text *t, const struct nf_date_list *dl,
     return (int)f;
 }
 
+/* A header line opening with the notice's date, then a time and its
+ * issuer or byline: "2025年6月25日　○○航空株式会社", "2024年2月8日 18:05
+ * ○○編集部". @returns the date's index (*rest the issuer part), or -1. */
+static int dated_line(const struct nf_text *t, const struct nf_date_list *dl,
+                      struct line ln, struct line *rest)
+{
+    size_t f, l, ds, r, k, s;
+
+    if (line_dates(t, dl, ln, &f, &l) != 1)
+        return -1;
+    ds = folded_at(t, dl->v[f].span.off);
+    r = folded_at(t, dl->v[f].span.off + dl->v[f].span.len);
+    if (ds != ln.s)
+        return -1;
+    while (r < ln.e && (is_blank(t->s[r]) || t->s[r] == ':' || t->s[r] == '(' ||
+                        t->s[r] == ')' || (t->s[r] >= '0' && t->s[r] <= '9') ||
+                        word_at(t, r, ln.e, weekdays, COUNT(weekdays))))
+        r += (unsigned char)t->s[r] >= 0x80 ? 3 : 1;
+    if (r >= ln.e || ln.e - r > NAV_MAX_BYTES / 2 ||
+        find_word(t, r, ln.e, "。") != (size_t)-1)
+        return -1;
+    rest->s = r;
+    rest->e = ln.e;
+    if (org_line(t, *rest, &s))
+        return (int)f;
+    for (k = 0; k < COUNT(byline_words); k++)
+        if (ends_with(t, r, ln.e, byline_words[k]))
+            return (int)f;
+    return -1;
+}
+
 /* Line start before @p i, looked for only as far as a label may stand. */
 static size_t near_line_start(const struct nf_text *t, size_t i)
 {
@@ -1011,18 +1091,18 @@ static int labelled_date(const struct nf_text *t, const struct nf_date_list *dl,
                          size_t tail_start)
 {
     size_t front = t->map[front_end(t)], tail = t->map[tail_start], k;
+    int updated = -1;
 
     for (k = 0; k < dl->n; k++) {
-        size_t ds;
+        size_t ds, de, ls, le, q, j, w = 0;
         if (dl->v[k].span.off >= front && dl->v[k].span.off < tail)
             continue; /* a date in the story is not labelled as the notice's */
         ds = folded_at(t, dl->v[k].span.off);
-        size_t de = folded_at(t, dl->v[k].span.off + dl->v[k].span.len);
-        size_t ls = near_line_start(t, ds), le = near_line_end(t, de);
-        size_t q = ds, j, w = 0;
-
+        de = folded_at(t, dl->v[k].span.off + dl->v[k].span.len);
+        ls = near_line_start(t, ds);
+        le = near_line_end(t, de);
         /* back over the gap ("更新日付: ", "発表日時 | ") to the label */
-        while (q > ls && ds - q < LABEL_BACK_BYTES) {
+        for (q = ds; q > ls && ds - q < LABEL_BACK_BYTES;) {
             size_t p = prev_cp(t, ls, q);
             if (!(is_blank(t->s[p]) || t->s[p] == ':' || t->s[p] == '|' ||
                   at3(t, p, "付") || at3(t, p, "時")))
@@ -1030,9 +1110,12 @@ static int labelled_date(const struct nf_text *t, const struct nf_date_list *dl,
             q = p;
         }
         for (j = 0; j < COUNT(pub_labels) && !w; j++)
-            w = ends_with(t, ls, q, pub_labels[j]);
-        if (w)
+            if (ends_with(t, ls, q, pub_labels[j]))
+                w = strcmp(pub_labels[j], UPDATE_LABEL) == 0 ? 2 : 1;
+        if (w == 1)
             return (int)k;
+        if (w == 2 && updated < 0)
+            updated = (int)k;
         j = de;
         while (j < le && j - de < 24 &&
                (is_blank(t->s[j]) || t->s[j] == '(' || t->s[j] == ')' ||
@@ -1042,7 +1125,7 @@ static int labelled_date(const struct nf_text *t, const struct nf_date_list *dl,
         if (nf_text_at(t, j, "配信"))
             return (int)k;
     }
-    return -1;
+    return updated;
 }
 
 /* ---- entry point ----------------------------------------------------- */
@@ -1070,11 +1153,22 @@ static bool is_nav(const struct nf_text *t, struct line ln)
     return false;
 }
 
+/* A header line that is no headline: the issuer alone or with its
+ * signer ("株式会社○○", "○○病院 院長 …"), or a labelled field
+ * ("更新日:2024年10月2日"). */
+static bool meta_line(const struct nf_text *t, struct line ln)
+{
+    size_t s;
+
+    return word_at(t, ln.s, ln.e, pub_labels, COUNT(pub_labels)) != 0 ||
+           org_line(t, ln, &s) != 0;
+}
+
 int nf_parse_header(const struct nf_text *t, const struct nf_date_list *dl,
                     struct nf_arena *a, struct nf_header *out,
                     struct nf_err *err)
 {
-    struct line head[HEAD_MAX_LINES], tail[TAIL_MAX_LINES];
+    struct line head[HEAD_MAX_LINES], tail[TAIL_MAX_LINES], rest;
     size_t nh, nt, k, os = 0, oe = 0, ts = 0, te = 0;
     int title_line = -1, pub = -1;
     bool leading = false;
@@ -1085,7 +1179,8 @@ int nf_parse_header(const struct nf_text *t, const struct nf_date_list *dl,
     nt = tail_lines(t, tail);
 
     for (k = 0; k < nh && title_line < 0; k++)
-        if (cps(t, head[k]) >= TITLE_MIN_CPS && date_line(t, dl, head[k]) < 0)
+        if (cps(t, head[k]) >= TITLE_MIN_CPS && date_line(t, dl, head[k]) < 0 &&
+            !meta_line(t, head[k]))
             title_line = (int)k;
 
     /* organization: header lines in order, then body forms, then trailer */
@@ -1094,6 +1189,8 @@ int nf_parse_header(const struct nf_text *t, const struct nf_date_list *dl,
         oe = title_org(t, head[k], &s, &leading);
         if (oe && !leading && (int)k != title_line && !is_prose(t, head[k]))
             oe = 0; /* a prefix or last-token org only in title or lead */
+        if (!oe && dated_line(t, dl, head[k], &rest) >= 0)
+            oe = org_line(t, rest, &s); /* "2025年6月25日 ○○株式会社" */
         if (!oe && is_prose(t, head[k]))
             oe = lead_name(t, head[k], &s);
         if (!oe && is_prose(t, head[k]))
@@ -1145,8 +1242,11 @@ int nf_parse_header(const struct nf_text *t, const struct nf_date_list *dl,
      * signature's date line */
     if (pub < 0)
         pub = labelled_date(t, dl, nt ? tail[0].s : t->len);
-    for (k = 0; k < nh && pub < 0; k++)
+    for (k = 0; k < nh && pub < 0; k++) {
         pub = date_line(t, dl, head[k]);
+        if (pub < 0)
+            pub = dated_line(t, dl, head[k], &rest);
+    }
     for (k = 0; k < nt && pub < 0; k++) {
         size_t s;
         pub = date_line(t, dl, tail[k]);

@@ -33,12 +33,23 @@
 
 #include <jansson.h>
 
+#include "nf_alert.h"
 #include "nf_config.h"
 
 /* Cap on collected settings (file lines + env + -X). */
 #define MAX_SETTINGS 4096
 
-enum ktype { KT_STRING, KT_TOPICS, KT_TOPIC, KT_INT, KT_BOOL, KT_LOGLEVEL };
+/* KT_OPT_*: optional (no default, not required; empty or unset → NULL). */
+enum ktype {
+    KT_STRING,
+    KT_TOPICS,
+    KT_TOPIC,
+    KT_INT,
+    KT_BOOL,
+    KT_LOGLEVEL,
+    KT_OPT_STRING,
+    KT_OPT_TOPIC
+};
 
 struct key {
     const char *name;
@@ -91,6 +102,74 @@ static const struct key keys[] = {
      F(unsafe_store_before_produce),
      "TEST ONLY: store input offsets before producing (loses data on "
      "a crash; the loss checker's negative control)"},
+    /* ---- alerts and signed webhooks (issue 4; nf_alert, nf_dispatch) ---- */
+    {"output.topic.alerts", KT_OPT_TOPIC, NULL, 0, 0, F(topic_alerts),
+     "alert JSON bodies (a second output of matching records); unset: no "
+     "alerts"},
+    {"alerts.topic.retry", KT_OPT_TOPIC, NULL, 0, 0, F(topic_alerts_retry),
+     "dispatcher: alerts parked until their next attempt (headers "
+     "noticeflow-attempt, noticeflow-next-attempt-ms)"},
+    {"alerts.topic.dead_letter", KT_OPT_TOPIC, NULL, 0, 0,
+     F(topic_alerts_dead_letter),
+     "dispatcher: alerts refused by the endpoint (4xx) or out of retries, "
+     "with the HTTP status"},
+    {"alerts.group.id", KT_OPT_STRING, NULL, 0, 0, F(alerts_group_id),
+     "dispatcher consumer group (default: <group.id>-alerts)"},
+    {"alert.categories", KT_OPT_STRING, NULL, 0, 0, F(alert_categories),
+     "categories that alert (comma list; default incident)"},
+    {"alert.incident_types", KT_OPT_STRING, NULL, 0, 0,
+     F(alert_incident_types),
+     "alert only on these incident types (comma list; default any)"},
+    /* -1: no minimum; a minimum excludes records without a count. */
+    {"alert.min_affected_count", KT_INT, "-1", -1, 0x7fffffffL,
+     F(alert_min_affected_count),
+     "alert only when affected_count >= this (-1: no minimum)"},
+    {"alert.min.severity", KT_OPT_STRING, NULL, 0, 0, F(alert_min_severity),
+     "alert only at or above this severity: low, medium, high (default low)"},
+    {"alert.severity.high.types", KT_OPT_STRING, NULL, 0, 0,
+     F(alert_high_types),
+     "incident types that make an alert high (default "
+     "payment_card_leak,ransomware)"},
+    {"alert.severity.high.min_count", KT_INT, "10000", -1, 0x7fffffffL,
+     F(alert_high_min_count), "affected_count that makes an alert high (-1: "
+                              "off)"},
+    {"alert.severity.medium.types", KT_OPT_STRING, NULL, 0, 0,
+     F(alert_medium_types),
+     "incident types that make an alert medium (default "
+     "unauthorized_access,malware,account_compromise)"},
+    {"alert.severity.medium.min_count", KT_INT, "1000", -1, 0x7fffffffL,
+     F(alert_medium_min_count),
+     "affected_count that makes an alert medium (-1: off)"},
+    {"webhook.url", KT_OPT_STRING, NULL, 0, 0, F(webhook_url),
+     "dispatcher: the endpoint (https only; its addresses must be public)"},
+    {"webhook.secret.file", KT_OPT_STRING, NULL, 0, 0, F(webhook_secret_file),
+     "file holding the signing secrets (whsec_..., comma or newline "
+     "separated: several for rotation); never logged"},
+    {"webhook.secret.env", KT_OPT_STRING, NULL, 0, 0, F(webhook_secret_env),
+     "NAME of an environment variable holding the secrets (comma list)"},
+    {"webhook.ca.file", KT_OPT_STRING, NULL, 0, 0, F(webhook_ca_file),
+     "PEM CA bundle to verify the endpoint with (default: system CAs); "
+     "verification is always on"},
+    /* Standard Webhooks: 15-30 s total is the norm; cap at 5 min. */
+    {"webhook.connect.timeout.ms", KT_INT, "5000", 1, 300000,
+     F(webhook_connect_timeout_ms), "TCP + TLS connect timeout of an attempt"},
+    {"webhook.timeout.ms", KT_INT, "15000", 1, 300000, F(webhook_timeout_ms),
+     "total timeout of an attempt (connect, send, response)"},
+    {"webhook.max.response.bytes", KT_INT, "65536", 0, 16L << 20,
+     F(webhook_max_response_bytes),
+     "response body bytes read at most (the rest aborts the read)"},
+    {"webhook.retry.schedule", KT_OPT_STRING, NULL, 0, 0,
+     F(webhook_retry_schedule),
+     "delay before each attempt, comma list of <n>ms|s|m|h (default "
+     "0s,5s,5m,30m,2h,5h,10h,10h); +-20% jitter; then dead letter"},
+    {"webhook.allow.loopback", KT_BOOL, "false", 0, 0,
+     F(webhook_allow_loopback),
+     "TEST/DEMO ONLY: allow a loopback endpoint (and plain http to it)"},
+    {"webhook.max.in.flight", KT_INT, "8", 1, 256, F(webhook_max_in_flight),
+     "concurrent webhook requests"},
+    {"alerts.max.waiting", KT_INT, "10000", 1, 1000000, F(alerts_max_waiting),
+     "dispatcher: alerts held in memory (queued or waiting for their next "
+     "attempt) before consumption is paused"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -535,6 +614,19 @@ static int set_value(struct nf_config *cfg, const struct key *k, const char *v,
         cfg->n_input_topics = n;
         return 0;
     }
+    case KT_OPT_STRING:
+    case KT_OPT_TOPIC: {
+        char *s = NULL;
+
+        if (k->type == KT_OPT_TOPIC && *v && !valid_topic(v))
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "%s: invalid topic name '%s'", k->name, v);
+        if (*v && !(s = dupn(v, strlen(v))))
+            return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        free(*(char **)f);
+        *(char **)f = s;
+        return 0;
+    }
     case KT_INT:
         return parse_long(v, k->min, k->max, (long *)f, k->name, err);
     case KT_BOOL:
@@ -672,7 +764,8 @@ void nf_config_free(struct nf_config *cfg)
     if (!cfg)
         return;
     for (i = 0; i < N_KEYS; i++)
-        if (keys[i].type == KT_STRING || keys[i].type == KT_TOPIC)
+        if (keys[i].type == KT_STRING || keys[i].type == KT_TOPIC ||
+            keys[i].type == KT_OPT_STRING || keys[i].type == KT_OPT_TOPIC)
             free(*(char **)field(cfg, &keys[i]));
     free_topics(cfg->input_topics, cfg->n_input_topics);
     kv_free(&cfg->kafka_common);
@@ -788,12 +881,21 @@ int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
             seen[k - keys] = true;
     }
     for (i = 0; i < N_KEYS; i++)
-        if (!keys[i].def && !seen[i]) {
+        if (!keys[i].def && !seen[i] && keys[i].type != KT_OPT_STRING &&
+            keys[i].type != KT_OPT_TOPIC) {
             rc = nf_err_setf(err, NF_E_CONFIG, 0,
                              "missing required configuration key '%s'",
                              keys[i].name);
             goto fail;
         }
+    /* alert.* lists and severities are refused now, naming the key */
+    {
+        struct nf_alert_rules rules;
+
+        rc = nf_alert_rules_from_config(cfg, &rules, err);
+        if (rc)
+            goto fail;
+    }
     /* Try the kafka properties on scratch confs: unknown names and bad
      * values are refused now, naming the key. */
     for (i = 0; i < 2; i++) {
@@ -844,6 +946,10 @@ static const char *type_name(enum ktype t)
         return "bool";
     case KT_LOGLEVEL:
         return "level";
+    case KT_OPT_STRING:
+        return "string";
+    case KT_OPT_TOPIC:
+        return "topic";
     }
     return "?";
 }
@@ -859,7 +965,12 @@ void nf_config_print_reference(FILE *f)
         fprintf(f, "| `%s` | %s", k->name, type_name(k->type));
         if (k->type == KT_INT)
             fprintf(f, " %ld..%ld", k->min, k->max);
-        fprintf(f, " | %s | %s |\n", k->def ? k->def : "(required)", k->help);
+        fprintf(f, " | %s | %s |\n",
+                k->def                        ? k->def
+                : k->type == KT_OPT_STRING ||
+                        k->type == KT_OPT_TOPIC ? "(unset)"
+                                                : "(required)",
+                k->help);
     }
     fprintf(f, "| `kafka.<prop>` | string | | librdkafka property for both "
                "clients |\n"

@@ -46,13 +46,39 @@ struct nf_config {
     char *topic_loyalty_campaign;
     char *topic_other;
     char *topic_dead_letter;
-    long threads;   /**< enrichment threads */
-    long max_bytes; /**< largest accepted message value */
-    long queue_max; /**< messages in process before pausing input */
+    long threads;       /**< enrichment threads */
+    long max_bytes;     /**< largest accepted message value */
+    long dlq_value_max; /**< bytes of the value kept in a dead letter */
+    long queue_max;     /**< messages in process before pausing input */
     long shutdown_timeout_ms;
     long rebalance_timeout_ms;
     enum nf_log_level log_level;
     bool unsafe_store_before_produce; /**< TEST ONLY negative control */
+    /* Alerts and signed webhooks (nf_alert, nf_dispatch; issue 4). String
+     * keys of type KT_OPTIONAL are NULL when unset. */
+    char *topic_alerts;        /**< output.topic.alerts; NULL: no alerts */
+    char *topic_alerts_retry;  /**< alerts.topic.retry */
+    char *topic_alerts_dead_letter; /**< alerts.topic.dead_letter */
+    char *alerts_group_id;     /**< alerts.group.id (dispatcher) */
+    char *alert_categories;    /**< comma list; NULL: incident */
+    char *alert_incident_types; /**< comma list; NULL: any */
+    long alert_min_affected_count; /**< -1: no minimum */
+    char *alert_min_severity;  /**< low|medium|high; NULL: low */
+    char *alert_high_types;    /**< NULL: payment_card_leak,ransomware */
+    long alert_high_min_count;
+    char *alert_medium_types;
+    long alert_medium_min_count;
+    char *webhook_url;
+    char *webhook_secret_file;
+    char *webhook_secret_env;
+    char *webhook_ca_file;
+    long webhook_connect_timeout_ms;
+    long webhook_timeout_ms;
+    long webhook_max_response_bytes;
+    char *webhook_retry_schedule;
+    bool webhook_allow_loopback; /**< TEST/DEMO ONLY */
+    long webhook_max_in_flight;
+    long alerts_max_waiting;
     struct nf_kvlist kafka_common;    /**< kafka.<x> */
     struct nf_kvlist kafka_consumer;  /**< kafka.consumer.<x> */
     struct nf_kvlist kafka_producer;  /**< kafka.producer.<x> */

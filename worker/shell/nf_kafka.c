@@ -62,6 +62,8 @@
 #define STORE_BATCH 256
 /* Congestion lasting this long pauses the input partitions. */
 #define PAUSE_AFTER_MS 1000
+/* Failed delivery reports logged one by one (the rest are counted). */
+#define MAX_DR_ERROR_LOGS 10
 
 struct job {
     struct job *next;
@@ -219,12 +221,14 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
     if (!j)
         return;
     if (!ok) {
-        k->st.dr_errors++;
-        nf_log(NF_LOG_ERROR, "delivery failed: stopping without storing",
-               "{s:s,s:s,s:s,s:i,s:I}", "error", rd_kafka_err2str(rkm->err),
-               "output_topic", rd_kafka_topic_name(rkm->rkt), "input_topic",
-               job_topic(j), "input_partition", (int)j->rkm->partition,
-               "input_offset", (json_int_t)j->rkm->offset);
+        /* the first reports say why; a mass failure is a count, not a
+         * flood of identical lines */
+        if (++k->st.dr_errors <= MAX_DR_ERROR_LOGS)
+            nf_log(NF_LOG_ERROR, "delivery failed: stopping without storing",
+                   "{s:s,s:s,s:s,s:i,s:I}", "error", rd_kafka_err2str(rkm->err),
+                   "output_topic", rd_kafka_topic_name(rkm->rkt), "input_topic",
+                   job_topic(j), "input_partition", (int)j->rkm->partition,
+                   "input_offset", (json_int_t)j->rkm->offset);
         set_fatal(k, "delivery failed", rd_kafka_err2str(rkm->err));
     } else if (j->res.disp == NF_DISP_DEAD_LETTER) {
         k->st.dead_letters++;
@@ -684,10 +688,10 @@ static int start(struct nf_kafka *k, const char *version, struct nf_err *err)
     size_t i;
 
     k->tr = nf_offsets_new(TRACKER_MAX_INFLIGHT);
-    k->n_workers = (size_t)k->cfg->threads;
-    k->w = calloc(k->n_workers, sizeof(*k->w));
+    k->w = calloc((size_t)k->cfg->threads, sizeof(*k->w));
     if (!k->tr || !k->w)
         return nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+    k->n_workers = (size_t)k->cfg->threads;
     for (i = 0; i < k->n_workers; i++) {
         k->w[i].k = k;
         k->w[i].pl = nf_pipeline_new(k->cfg, version, err);
@@ -765,9 +769,7 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
         if (drained)
             commit_sync(k);
         else
-            nf_log(NF_LOG_ERROR,
-                   "drain incomplete: unfinished offsets not "
-                   "stored",
+            nf_log(NF_LOG_ERROR, "drain incomplete: offsets not stored",
                    "{s:I,s:i}", "in_process", (json_int_t)k->in_process, "outq",
                    rd_kafka_outq_len(k->producer));
     }
