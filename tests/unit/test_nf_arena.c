@@ -33,6 +33,11 @@ int main(void)
     nf_arena_reset(a);
     q = nf_arena_alloc(a, 16);
     CHECK(q && q[0] == 0, "reset memory is handed out zeroed");
+    /* the non-zeroing variant obeys the same cap and alignment */
+    p = nf_arena_alloc_uninit(a, 7);
+    q = nf_arena_alloc_uninit(a, 9);
+    CHECK(p && q && ((uintptr_t)q % 16) == 0 && q >= p + 7, "uninit");
+    CHECK(nf_arena_alloc_uninit(a, (size_t)2 << 20) == NULL, "uninit cap");
     nf_arena_destroy(a);
     nf_arena_destroy(NULL);
     nf_arena_reset(NULL);

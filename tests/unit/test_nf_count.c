@@ -56,6 +56,7 @@ static void expect(const char *text, int64_t value, const char *unit,
     const struct nf_count_mention *m;
     const char *at = strstr(text, span_text);
 
+    CHECK(at != NULL, "line %d: fixture lacks \"%s\"", line, span_text);
     scan(text, &r);
     m = find(&r, value);
     CHECK(m != NULL, "line %d: no count %lld in \"%s\"", line, (long long)value,

@@ -452,6 +452,34 @@ static void test_roles(void)
     nf_date_roles(&cur_text, &cur, 0, NF_CAT_INCIDENT, &di, &ps, &pe);
     CHECK_INTEQ(di, 2);
 
+    /* a finding of an event told before it: the day opening the sentence
+     * is the finding's; without one, the event's day is only a weak guess */
+    scan("2024年10月5日、サーバーが10月2日に不正アクセスを受けていたことが"
+         "判明しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 0);
+    scan("2024年10月5日、同月2日から4日にかけて不正アクセスを受けていた"
+         "ことを確認しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 0);
+    scan("2024年10月2日に不正アクセスを受けていたことが判明しました。"
+         "10月9日に検知システムを更新し、10月12日に異常を検知しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 2);
+    /* a name is no finding: 検知システム, 連絡先 */
+    scan("2024年10月9日に検知システムを更新し、連絡先を変更しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, -1);
+    /* a day with its own finding keeps it */
+    scan("2024年10月1日にサービスを開始し、10月5日に不正アクセスを"
+         "検知しました。");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 1);
+    /* a table row labelled 確認日 */
+    scan("確認日:2024年10月5日\n発生日:2024年10月2日");
+    nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
+    CHECK_INTEQ(di, 0);
+
     /* a one-day time window */
     scan("2024年10月31日(木)11:09~12:01という時間帯で17通を誤送信");
     nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);

@@ -83,6 +83,15 @@ void nf_arena_reset(struct nf_arena *a)
 
 void *nf_arena_alloc(struct nf_arena *a, size_t n)
 {
+    void *p = nf_arena_alloc_uninit(a, n);
+
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+void *nf_arena_alloc_uninit(struct nf_arena *a, size_t n)
+{
     struct block *b;
     size_t need, size;
     void *p;
@@ -114,6 +123,5 @@ void *nf_arena_alloc(struct nf_arena *a, size_t n)
     }
     p = (char *)b + HDR + b->used;
     b->used += need;
-    memset(p, 0, n);
     return p;
 }

@@ -33,6 +33,10 @@ void nf_arena_reset(struct nf_arena *a);
 /** @returns zeroed memory aligned for any type, or NULL when the arena's
  *  maximum would be exceeded. Valid until the next reset. */
 void *nf_arena_alloc(struct nf_arena *a, size_t n);
+/** As nf_arena_alloc, but the memory is not zeroed: for buffers the caller
+ *  fills completely before reading (the folded text and its map), where
+ *  zeroing would be a second pass over the document. */
+void *nf_arena_alloc_uninit(struct nf_arena *a, size_t n);
 
 /* ---- text ------------------------------------------------------------- */
 

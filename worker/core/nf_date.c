@@ -4,8 +4,11 @@
  * Forms (folded text: full-width digits and punctuation are ASCII):
  *   2022年12月16日, 2022 年 7 月 1 日, 2022/12/6, 2022-12-06, 2022.12.6
  *   令和4年10月26日, 令和元年5月1日 (2019), 令和六年五月二十八日, R4.10.26
- *   12月7日, 6日 23:30, 12/6, 同29日 (no year: taken from context)
- *   2019年8月22日~2022年8月4日, 12月1日から31日まで, 2024.4.22(月)〜6.30(日)
+ *   12月7日, 6日 23:30, 12/6, 同29日, 十一月一日 (no year: from context)
+ *   昨年12月20日, 先月28日 (from the issue date), 23年1月5日 and 6年4月1日
+ *   (short years, kept only near the notice's own years)
+ *   2019年8月22日~2022年8月4日, 12月1日から31日まで, 2024.4.22(月)〜6.30(日),
+ *   5日夜から翌6日未明にかけて (an end told from the start)
  *   同日, 翌日, 翌々日, 前日, 翌3日, 本日(12日) (relative to the last day)
  * Weekdays ((水), (月・祝)) stay out of spans but pick the year of a yearless
  * day when only one year fits.
@@ -23,8 +26,11 @@
  * Roles: a cue (判明, 連絡を受け, 気付) after a day, before the next day of
  * its sentence and not after a plan (予定), a telling (公表) or a bound
  * (以降, 時点), makes a discovery day; the first in the text wins (corpus:
- * 0.98, against 0.97 for the earliest date). The period is the range pair
- * labelled best (キャンペーン期間, 対象期間; 期間, にかけて for incidents).
+ * 0.98, against 0.97 for the earliest date). A finding of an event told
+ * before it (2日に...を受けていたことが判明) belongs to the day opening the
+ * sentence (10月5日、), if any, not to the event's day. The period is the
+ * range pair labelled best (キャンペーン期間, 対象期間; 期間, にかけて for
+ * incidents).
  *
  * Discarded: regular expressions (no linear-time regex in libc, no way to
  * carry the inference) and resolving while reading (a yearless day before
@@ -297,7 +303,14 @@ static const struct {
 /* Labels naming the day that follows them as the discovery day (発覚日：
  * 2024年5月15日, 判明日 | 5月15日). */
 static const char *const found_labels[] = {"発覚日", "判明日", "検知日",
-                                           "発見日", "覚知日", "認知日"};
+                                           "発見日", "覚知日", "認知日",
+                                           "確認日"};
+
+/* Nouns after a cue that make it a name, not a finding: 検知システム,
+ * 通報窓口, 連絡体制. */
+static const char *const cue_nouns[] = {"システム", "機能", "ツール",
+                                        "ソフト",   "製品", "窓口",
+                                        "体制",     "先",   "手順"};
 
 /* Honorific prefixes: ご確認 / ご連絡 address the reader, not a finding. */
 static const char *const honorifics[] = {"ご", "お"};
@@ -1626,8 +1639,11 @@ int nf_date_scan(const struct nf_text *t, const struct nf_ymd *reference,
     struct scan sc;
 
     out->n = 0;
-    out->v = nf_arena_alloc(a, NF_MAX_DATES * sizeof(*out->v));
-    sc.r = nf_arena_alloc(a, MAX_RAW * sizeof(*sc.r));
+    /* not zeroed: emit() and push() write whole entries before any read,
+     * and zeroing these fixed-size arrays cost more than the scan itself
+     * on a short notice */
+    out->v = nf_arena_alloc_uninit(a, NF_MAX_DATES * sizeof(*out->v));
+    sc.r = nf_arena_alloc_uninit(a, MAX_RAW * sizeof(*sc.r));
     if (!out->v || !sc.r)
         return nf_err_set(err, NF_E_NOMEM, 0, "out of memory for dates");
     sc.s = t->s;
@@ -1662,6 +1678,8 @@ static size_t fold_index(const struct nf_text *t, size_t off)
 struct cue_hit {
     int found; /* 0 none, 1 weak, 2 strong */
     bool occurred, reported, plan;
+    bool told; /* the finding is of an event told before it: 2日に不正
+                * アクセスを受けていたことが判明 (the day is the event's) */
 };
 
 static bool negated(const struct scan *sc, size_t i)
@@ -1716,8 +1734,11 @@ static void scan_cues(const struct scan *sc, const uint32_t *bits, size_t from,
         case CUE_FOUND:
         case CUE_FOUND_WEAK:
             if (ends_with_any(sc, i, honorifics, COUNT(honorifics)) ||
+                at_any(sc, i + w, cue_nouns, COUNT(cue_nouns)) ||
                 negated(sc, i + w))
                 break;
+            if (!h->found)
+                h->told = h->occurred;
             if (cues[k].cue == CUE_FOUND)
                 h->found = 2;
             else if (!h->found)
@@ -1837,7 +1858,9 @@ void nf_date_roles(const struct nf_text *t, struct nf_date_list *dl,
     size_t fo[NF_MAX_DATES], fe[NF_MAX_DATES];
     size_t n = dl ? dl->n : 0, k, lim, send, pend;
     int best_tier = 0, best = -1, best_score = 0, ps = -1, pe = -1;
-    bool cand[NF_MAX_DATES];
+    bool cand[NF_MAX_DATES], same[NF_MAX_DATES];
+    struct cue_hit hit[NF_MAX_DATES];
+    int handed[NF_MAX_DATES];
     uint32_t cue_bits[START_BITS / 32];
     struct nf_ymd pub = {0, 0, 0};
 
@@ -1882,19 +1905,36 @@ void nf_date_roles(const struct nf_text *t, struct nf_date_list *dl,
         dl->v[k].role = NF_DROLE_OTHER;
     /* cue words: from each day to the next one, in its sentence first */
     for (k = 0; k < n; k++) {
-        struct cue_hit h = {0, false, false, false};
-        struct cue_hit hp = {0, false, false, false};
-        int tier, wd;
-        size_t q, lab;
         lim = k + 1 < n && fo[k + 1] > fe[k] ? fo[k + 1] : sc.n;
         send = sentence_end(
             &sc, fe[k],
             lim < fe[k] + CUE_SENTENCE_MAX ? lim : fe[k] + CUE_SENTENCE_MAX);
-        scan_cues(&sc, cue_bits, fe[k], send, &h);
-        if (h.occurred)
+        memset(&hit[k], 0, sizeof(hit[k]));
+        scan_cues(&sc, cue_bits, fe[k], send, &hit[k]);
+        /* the sentence goes on into the next day */
+        same[k] = k + 1 < n && send == lim && lim == fo[k + 1];
+        if (hit[k].occurred)
             dl->v[k].role = NF_DROLE_OCCURRED;
-        else if (h.reported && !h.found)
+        else if (hit[k].reported && !hit[k].found)
             dl->v[k].role = NF_DROLE_REPORTED;
+    }
+    /* handed[k]: the tier of the finding that the next days of k's sentence
+     * tell of an event of theirs (below), found walking back once */
+    for (k = n; k-- > 0;) {
+        const struct cue_hit *nx = k + 1 < n ? &hit[k + 1] : NULL;
+        handed[k] = 0;
+        if (!nx || !same[k])
+            continue;
+        if (nx->found && (nx->told || cand[k + 1]))
+            handed[k] = nx->found == 2 ? 3 : 1;
+        else if (!nx->found && !nx->reported && !nx->plan)
+            handed[k] = handed[k + 1];
+    }
+    for (k = 0; k < n; k++) {
+        struct cue_hit h = hit[k];
+        struct cue_hit hp = {0, false, false, false, false};
+        int tier, wd;
+        size_t q, lab;
         if (cat != NF_CAT_INCIDENT || cand[k] ||
             (pub.y && dl->v[k].date.y == pub.y && dl->v[k].date.m == pub.m &&
              dl->v[k].date.d == pub.d))
@@ -1904,6 +1944,16 @@ void nf_date_roles(const struct nf_text *t, struct nf_date_list *dl,
         if (at_any(&sc, skip_sp(&sc, q), bound_after, COUNT(bound_after)))
             continue;
         tier = h.found == 2 ? 3 : h.found;
+        /* 2日に不正アクセスを受けていたことが判明: the day of the event,
+         * the finding's own day is not told (unless it opens the
+         * sentence, below) */
+        if (h.told && tier > 1)
+            tier = 1;
+        /* 10月5日、同月2日から4日にかけて...を受けていたことを確認: a day
+         * with no words of its own opening a sentence whose later days
+         * are the event's takes the finding */
+        if (!h.found && !h.occurred && !h.reported && !h.plan)
+            tier = handed[k];
         lab = fo[k] > FOUND_LABEL_BACK ? fo[k] - FOUND_LABEL_BACK : 0;
         if (k > 0 && fe[k - 1] > lab && fe[k - 1] <= fo[k])
             lab = fe[k - 1];
@@ -1917,6 +1967,11 @@ void nf_date_roles(const struct nf_text *t, struct nf_date_list *dl,
          * ...。...気付きました) takes the finding later in it, unless its
          * own sentence says what the day was */
         if (!tier && !h.found && !h.occurred && !h.reported && !h.plan) {
+            lim = k + 1 < n && fo[k + 1] > fe[k] ? fo[k + 1] : sc.n;
+            send = sentence_end(&sc, fe[k],
+                                lim < fe[k] + CUE_SENTENCE_MAX
+                                    ? lim
+                                    : fe[k] + CUE_SENTENCE_MAX);
             pend = para_end(&sc, q,
                             lim < fe[k] + CUE_PARA_MAX ? lim
                                                        : fe[k] + CUE_PARA_MAX);

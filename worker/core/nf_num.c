@@ -8,6 +8,7 @@
  *   2万9千 / 1万5000 / 1万2,369 → 29000 / 15000 / 12369
  *   1.2万 → 12000 (a decimal only in front of 万/億/兆)
  *   二〇二二 → 2022 (positional kanji digits)
+ *   3 万件 / 4万 5千 → 30000 / 45000 (PDF text spaces digits from kanji)
  *
  * Approach: one left-to-right pass over tokens, the way the numerals are
  * read aloud. A number is a sum of sections scaled by 万/億/兆 in strictly

@@ -12,10 +12,12 @@
  *     えいの…": the bracket is a feed label, skipped; "#2023-499" is not a
  *     date because only the date list decides what is a date;
  *  3. page text: a standalone org line ("一般社団法人ほし会"), a date
- *     line ("2021/03/04 18:00"), a labelled date ("更新日:2024年05月20日",
+ *     line ("2021/03/04 18:00"), a date then its issuer or byline ("2025年
+ *     6月25日 ○○航空株式会社", "2024年2月8日 18:05 ○○編集部"), a
+ *     labelled date ("発表日:2024年9月27日"; an issue label beats 更新日,
  *     "発表日時 | 2023/4/1 |", "… 19:23配信"), a signature near the end
- *     ("株式会社○○ 代表取締役 …"), a definition "架空赤十字社(以下、「当
- *     社」)";
+ *     ("2023年12月7日 / 株式会社○○ / 代表取締役 …"), a definition "架空赤
+ *     十字社(以下、「当社」)";
  *  4. a news article whose first sentence has the org as subject:
  *       "架空電機(KDN)は、…" "かもめ県立大は30日、…を発表した" "…の子会社
  *       サンプルペイが8日に発表した…" → the name before は/が, after the
@@ -26,10 +28,18 @@
  * (kanji, katakana, latin; hiragana only as a leading part, as in さくら信用
  * 金庫) ending in an organization word (大学, 病院, 市, 銀行 …) with at least
  * one character of name before it. Self references (本市, 当院) are not names.
+ * After a legal word the name may hold hiragana inside when it fills its
+ * token ("特定非営利活動法人 こもれび子ども食堂"); before one, latin words
+ * joined by single blanks are one name ("Northgate Data Labs 株式会社").
  *
- * The header zone is the leading non-empty lines up to and including the
- * first prose line (one holding "。" or long): past it, a name or a date is
- * about the story, not the notice (a digest's headlines, a quoted report).
+ * Only three zones are read, never the whole text: the header (leading
+ * non-empty lines up to and including the first prose line, one holding
+ * "。" or long: past it, a name or a date is about the story, a digest's
+ * headlines, a quoted report), the front FRONT_BYTES (label fields, "(以下
+ * 「当社」)", the first legal phrase, labelled dates) and the signature
+ * (last short lines; a long line ends it). Words are found with memchr on
+ * their last byte, since in Japanese text the first byte (E3..E9) starts
+ * nearly every character.
  *
  * Discarded: taking the most frequent proper noun (it names products and
  * services, and invents an issuer where the text names none); taking the

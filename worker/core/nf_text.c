@@ -60,8 +60,8 @@ int nf_text_init(struct nf_text *t, const char *src, size_t src_len,
     bool content = false;
 
     memset(t, 0, sizeof(*t));
-    s = nf_arena_alloc(a, src_len + 1);
-    map = nf_arena_alloc(a, (src_len + 1) * sizeof(*map));
+    s = nf_arena_alloc_uninit(a, src_len + 1);
+    map = nf_arena_alloc_uninit(a, (src_len + 1) * sizeof(*map));
     if (!s || !map)
         return nf_err_set(err, NF_E_NOMEM, 0, "out of memory folding %zu bytes",
                           src_len);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nf_cli_enrich.h"
+#include "nf_dispatch.h"
 #include "nf_run.h"
 
 #ifndef NF_VERSION
@@ -20,6 +21,7 @@ static void usage(FILE *f)
                "commands:\n"
                "  enrich FILE...   enrich notice files, print JSON lines\n"
                "  run --config F   the Kafka worker (see run --help)\n"
+               "  dispatch --config F  deliver alerts to the webhook\n"
                "  version          print the version\n");
 }
 
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
         return nf_cli_enrich_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return nf_run_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "dispatch") == 0)
+        return nf_dispatch_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("noticeflow %s\n", NF_VERSION);
         return 0;

@@ -621,8 +621,11 @@ static int set_value(struct nf_config *cfg, const struct key *k, const char *v,
         if (k->type == KT_OPT_TOPIC && *v && !valid_topic(v))
             return nf_err_setf(err, NF_E_CONFIG, 0,
                                "%s: invalid topic name '%s'", k->name, v);
-        if (*v && !(s = dupn(v, strlen(v))))
-            return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        if (*v) {
+            s = dupn(v, strlen(v));
+            if (!s)
+                return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        }
         free(*(char **)f);
         *(char **)f = s;
         return 0;

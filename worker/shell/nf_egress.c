@@ -372,7 +372,8 @@ int nf_egress_parse_url(const char *url, const struct nf_egress_policy *pol,
     const char *auth, *aend, *colon = NULL, *hend;
 
     memset(out, 0, sizeof(*out));
-    if (!url || (n = strlen(url)) == 0 || n > NF_EGRESS_URL_MAX)
+    n = url ? strlen(url) : 0;
+    if (n == 0 || n > NF_EGRESS_URL_MAX)
         return nf_err_setf(err, NF_E_CONFIG, 0,
                            "webhook.url: empty or longer than %d bytes",
                            NF_EGRESS_URL_MAX);

@@ -490,9 +490,14 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_parts("assigned", parts);
         rd_kafka_assign(rk, parts);
-        /* new partitions obey the current back-pressure state */
+        /* New partitions obey the current back-pressure state, and both ways
+         * explicitly: librdkafka keeps a partition's pause flag across
+         * unassign/assign (librdkafka#1849), so a partition paused before a
+         * revoke would otherwise stay paused for ever. */
         if (k->paused)
             rd_kafka_pause_partitions(rk, parts);
+        else
+            rd_kafka_resume_partitions(rk, parts);
         return;
     }
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
