@@ -10,6 +10,8 @@ pkgs=(
   librdkafka-dev       # Kafka consumer/producer
   libavro-dev          # Avro encoding of records
   libcurl4-openssl-dev # webhooks
+  libssl-dev openssl   # webhook signatures (libcrypto); test CA (CLI)
+  libmicrohttpd-dev    # /metrics, /healthz, /readyz endpoint
   clang libclang-rt-14-dev  # libFuzzer target
   clang-format         # style check
   valgrind             # memcheck of the unit tests

@@ -19,8 +19,8 @@
 # is restarted on its data. Everything on 127.0.0.1.
 #
 # Environment:
-#   NF_KAFKA_PORT     first broker port (default 39092); node i listens on
-#                     PORT+i-1, its controller on PORT+100+i-1
+#   NF_KAFKA_PORT     first broker port (default 39092); node i of N listens
+#                     on PORT+i-1, its controller on PORT+N+i-1
 #   NF_KAFKA_VERSION  Kafka version from Maven Central (default 4.1.1)
 #   NF_KAFKA_CACHE    jar cache (default ~/.cache/noticeflow); jars land in
 #                     $NF_KAFKA_CACHE/kafka-$NF_KAFKA_VERSION/libs
@@ -58,7 +58,9 @@ else
 fi
 
 broker_port() { echo $((port + $1 - 1)); }
-controller_port() { echo $((port + 100 + $1 - 1)); }
+# Controllers right after the brokers: PORT..PORT+N-1 brokers,
+# PORT+N..PORT+2N-1 controllers, so clusters on ports 100 apart never meet.
+controller_port() { echo $((port + $(recorded_nodes) + $1 - 1)); }
 
 bootstrap_of() {
     local n=$1 i out=""

@@ -30,5 +30,8 @@ NF_BOOTSTRAP=$(scripts/kafka.sh start --nodes "${NF_KAFKA_NODES:-1}")
 export NF_BOOTSTRAP
 echo "system-test: Kafka at $NF_BOOTSTRAP, worker $NF_BIN" >&2
 
-# -rA: one line per test; -s would interleave the checkers' summaries.
-"$py" -m pytest -p no:cacheprovider -q -rA tests/system "$@"
+# Logs of every worker a test ran stay in $tmp/<test>/ after the run.
+tmp=${NF_SYSTEM_TMP:-${TMPDIR:-/tmp}/noticeflow-system-$NF_KAFKA_PORT}
+echo "system-test: worker logs under $tmp" >&2
+# -rA: a line per test and the checkers' summaries (captured stdout).
+"$py" -m pytest -p no:cacheprovider -q -rA --basetemp="$tmp" tests/system "$@"

@@ -27,6 +27,7 @@ import nfsys  # noqa: E402
 
 def run_one(kind, input_topic, n, tmp, threads):
     t = nfsys.Topics("bench-" + kind, out_partitions=3, input=input_topic)
+    t_start = time.time()
     if kind == "relay":
         outs = [t.out["other"]]
         proc = nfsys.start_relay(t, tmp, "relay-" + t.group)
@@ -40,7 +41,6 @@ def run_one(kind, input_topic, n, tmp, threads):
             del cfg[k]
         proc = nfsys.start_worker(cfg, tmp, "worker-" + t.group)
     watch = nfsys.EndOffsets(outs)
-    t_start = time.time()
     try:
         nfsys.wait_until(lambda: watch.total() >= n, "%s outputs" % kind,
                          [proc], timeout=900, interval=0.02)

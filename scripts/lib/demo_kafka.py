@@ -8,6 +8,7 @@ usage: demo_kafka.py [--compact] [FILE...]   (default: samples/*.txt)
 """
 import argparse
 import base64
+import datetime
 import json
 import os
 import sys
@@ -19,6 +20,8 @@ import nfsys  # noqa: E402
 
 
 def jsonable(v):
+    if isinstance(v, datetime.datetime):  # timestamp-millis
+        return v.isoformat()
     if isinstance(v, bytes):
         try:
             return v.decode("utf-8")

@@ -347,6 +347,49 @@ static void test_dead_letter(struct nf_avro *av)
     nf_buf_free(&b);
 }
 
+/* Confluent wire format: magic 0, then the schema id big-endian (what
+ * confluent_kafka's AvroDeserializer reads: struct.unpack(">bI", ...)). */
+static void test_confluent_header(struct nf_avro *av)
+{
+    unsigned char h[NF_CONFLUENT_HEADER_LEN];
+    struct nf_avro_dead_letter dl;
+    struct nf_frame fr = {NF_FRAMING_CONFLUENT, 258};
+    struct nf_buf so = {0}, cf = {0};
+    struct nf_err err = {0};
+
+    nf_avro_confluent_header(1, h);
+    CHECK(memcmp(h, "\0\0\0\0\x01", 5) == 0, "id 1");
+    nf_avro_confluent_header(0x7f00ff10, h);
+    CHECK(memcmp(h, "\0\x7f\0\xff\x10", 5) == 0, "id 0x7f00ff10");
+    nf_avro_confluent_header(0, h);
+    CHECK(memcmp(h, "\0\0\0\0\0", 5) == 0, "id 0");
+
+    memset(&dl, 0, sizeof(dl));
+    dl.event_id = "t/0/1";
+    dl.worker_version = "x";
+    dl.src.topic = "t";
+    dl.src.timestamp = -1;
+    dl.value_length = -1;
+    dl.error_code = "empty";
+    dl.error_message = "m";
+    dl.error_offset = -1;
+    CHECK_INTEQ(nf_avro_encode_dead_letter(av, &dl, &so, &err), 0);
+    CHECK_INTEQ(nf_avro_encode_dead_letter_framed(av, &dl, &fr, &cf, &err), 0);
+    CHECK(cf.len == so.len - NF_AVRO_HEADER_LEN + NF_CONFLUENT_HEADER_LEN &&
+              memcmp(cf.p, "\0\0\0\x01\x02", 5) == 0 &&
+              memcmp(cf.p + 5, so.p + NF_AVRO_HEADER_LEN,
+                     so.len - NF_AVRO_HEADER_LEN) == 0,
+          "confluent = 00 + id + the same body");
+    /* no id: refused, nothing appended */
+    fr.schema_id = -1;
+    nf_buf_free(&cf);
+    CHECK_INTEQ(nf_avro_encode_dead_letter_framed(av, &dl, &fr, &cf, &err),
+                NF_E_AVRO);
+    CHECK_INTEQ(cf.len, 0);
+    nf_buf_free(&so);
+    nf_buf_free(&cf);
+}
+
 int main(void)
 {
     struct nf_err err = {0};
@@ -357,6 +400,7 @@ int main(void)
         return 1;
     test_event(av);
     test_dead_letter(av);
+    test_confluent_header(av);
     nf_avro_destroy(av);
     return nf_test_failures != 0;
 }

@@ -8,6 +8,7 @@
  * enrichment heuristics (those have their own tests).
  */
 #include <avro.h>
+#include <jansson.h>
 
 #include "nf_test.h"
 
@@ -284,6 +285,162 @@ static void test_reference_day(struct nf_pipeline *p)
     nf_result_clear(&res);
 }
 
+/* ---- issue 5: formats, framings, side-by-side ECS, alerts ------------- */
+
+static struct nf_pipeline *pipeline_with(struct nf_config *c)
+{
+    struct nf_err err = {0};
+    struct nf_pipeline *p = nf_pipeline_new(c, "test", &err);
+
+    CHECK(p != NULL, "nf_pipeline_new: %s", err.msg);
+    return p;
+}
+
+static void test_ecs_side_by_side(void)
+{
+    struct nf_config c = cfg;
+    struct nf_pipeline *p;
+    struct nf_result res;
+    struct nf_msg_in in = msg(incident, strlen(incident));
+    json_t *d;
+
+    c.ecs_topic_incident = "o.incident.ecs";
+    c.format_other = "ecs-json";
+    c.ecs_original_max = 64;
+    p = pipeline_with(&c);
+    if (!p)
+        return;
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_OK);
+    CHECK_INTEQ(res.n_out, 2);
+    CHECK_STREQ(res.out[0].topic, "o.incident");
+    CHECK(memcmp(res.out[0].value, "\xc3\x01", 2) == 0, "Avro first");
+    CHECK_STREQ(res.out[1].topic, "o.incident.ecs");
+    CHECK_STREQ(header(&res.out[1], NF_HDR_CONTENT_TYPE), "application/json");
+    CHECK_STREQ(header(&res.out[1], NF_HDR_EVENT_ID), "notices/2/77");
+    CHECK(header(&res.out[1], NF_HDR_FINGERPRINT) == NULL, "no fingerprint");
+    CHECK(res.out[1].key_len == 5 && memcmp(res.out[1].key, "key-1", 5) == 0,
+          "key kept on the ECS copy");
+    d = json_loadb(res.out[1].value, res.out[1].value_len, 0, NULL);
+    CHECK_STREQ(json_string_value(json_object_get(
+                    json_object_get(d, "event"), "id")),
+                "notices/2/77");
+    json_decref(d);
+    nf_result_clear(&res);
+
+    /* other: ECS JSON only, on its own topic */
+    in = msg("週刊ニュースレター第12号\n今週の新商品のご案内です。",
+             strlen("週刊ニュースレター第12号\n今週の新商品のご案内です。"));
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_OK);
+    CHECK_INTEQ(res.n_out, 1);
+    CHECK_STREQ(res.out[0].topic, "o.other");
+    CHECK(((const char *)res.out[0].value)[0] == '{', "JSON value");
+    nf_result_clear(&res);
+    /* dead letters stay Avro, alone */
+    in = msg("\xff", 1);
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_DEAD_LETTER);
+    CHECK_INTEQ(res.n_out, 1);
+    nf_result_clear(&res);
+    nf_pipeline_destroy(p);
+}
+
+static void test_confluent(void)
+{
+    struct nf_config c = cfg;
+    struct nf_pipeline *p;
+    struct nf_result res, so;
+    struct nf_msg_in in = msg(incident, strlen(incident));
+    int32_t ids[NF_OUT__COUNT] = {0x01020304, -1, -1, 9};
+    const unsigned char *v;
+
+    c.avro_framing = "confluent";
+    c.framing_loyalty_campaign = "single-object";
+    c.registry_url = "http://127.0.0.1:1";
+    p = pipeline_with(&c);
+    if (!p)
+        return;
+    /* no id yet: the record cannot be framed, its input is dead-lettered
+     * - and the DLQ has no id either: FATAL, nothing is produced */
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_FATAL);
+    CHECK_INTEQ(res.n_out, 0);
+    nf_result_clear(&res);
+    nf_pipeline_set_schema_ids(p, ids);
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_OK);
+    v = res.out[0].value;
+    CHECK(v[0] == 0 && v[1] == 1 && v[2] == 2 && v[3] == 3 && v[4] == 4,
+          "magic 0 + big-endian id");
+    CHECK_STREQ(header(&res.out[0], NF_HDR_FINGERPRINT), "bc85128b9970ba78");
+    /* the body is the single-object body */
+    nf_pipeline_destroy(p);
+    p = pipeline_with(&cfg);
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &so), NF_DISP_OK);
+    CHECK(so.out[0].value_len - NF_AVRO_HEADER_LEN ==
+                  res.out[0].value_len - NF_CONFLUENT_HEADER_LEN &&
+              memcmp((const char *)so.out[0].value + NF_AVRO_HEADER_LEN,
+                     v + NF_CONFLUENT_HEADER_LEN,
+                     so.out[0].value_len - NF_AVRO_HEADER_LEN) == 0,
+          "same Avro body under both framings");
+    nf_result_clear(&so);
+    nf_result_clear(&res);
+    nf_pipeline_destroy(p);
+
+    /* the campaign topic overrides the default: single-object; the DLQ
+     * id is 9 */
+    p = pipeline_with(&c);
+    nf_pipeline_set_schema_ids(p, ids);
+    in = msg(campaign, strlen(campaign));
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_OK);
+    CHECK(memcmp(res.out[0].value, "\xc3\x01", 2) == 0, "override kept");
+    nf_result_clear(&res);
+    in = msg("\xff", 1);
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_DEAD_LETTER);
+    CHECK(memcmp(res.out[0].value, "\0\0\0\0\x09", 5) == 0, "DLQ id 9");
+    nf_result_clear(&res);
+    nf_pipeline_destroy(p);
+}
+
+static void test_alerts(void)
+{
+    struct nf_config c = cfg;
+    struct nf_pipeline *p;
+    struct nf_result res;
+    struct nf_msg_in in = msg(incident, strlen(incident));
+    json_t *d;
+
+    c.topic_alerts = "o.alerts";
+    c.alert_min_affected_count = -1;
+    c.alert_high_min_count = 10000;
+    c.alert_medium_min_count = 1000;
+    c.ecs_topic_incident = "o.incident.ecs";
+    p = pipeline_with(&c);
+    if (!p)
+        return;
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_OK);
+    CHECK_INTEQ(res.n_out, 3);
+    CHECK_STREQ(res.out[0].topic, "o.incident");
+    CHECK_STREQ(res.out[1].topic, "o.incident.ecs");
+    CHECK_STREQ(res.out[2].topic, "o.alerts");
+    CHECK_STREQ(header(&res.out[2], NF_HDR_CONTENT_TYPE), "application/json");
+    CHECK_STREQ(header(&res.out[2], NF_HDR_EVENT_ID), "notices/2/77");
+    /* 1,234 people: medium under the default rules */
+    CHECK_STREQ(header(&res.out[2], NF_HDR_SEVERITY), "medium");
+    CHECK(res.out[2].key_len == 5 && memcmp(res.out[2].key, "key-1", 5) == 0,
+          "alert key = input key");
+    d = json_loadb(res.out[2].value, res.out[2].value_len, 0, NULL);
+    CHECK(d != NULL, "alert body is JSON");
+    json_decref(d);
+    nf_result_clear(&res);
+    /* a campaign raises no alert; a dead letter never does */
+    in = msg(campaign, strlen(campaign));
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_OK);
+    CHECK_INTEQ(res.n_out, 1);
+    nf_result_clear(&res);
+    in = msg("", 0);
+    CHECK_INTEQ(nf_pipeline_process(p, &in, &res), NF_DISP_DEAD_LETTER);
+    CHECK_INTEQ(res.n_out, 1);
+    nf_result_clear(&res);
+    nf_pipeline_destroy(p);
+}
+
 int main(void)
 {
     struct nf_err err = {0};
@@ -299,5 +456,8 @@ int main(void)
     test_envelope(p);
     test_reference_day(p);
     nf_pipeline_destroy(p);
+    test_ecs_side_by_side();
+    test_confluent();
+    test_alerts();
     return nf_test_failures != 0;
 }

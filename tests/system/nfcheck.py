@@ -32,7 +32,7 @@ import time
 import uuid
 from collections import Counter, namedtuple
 
-from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 EVENT_ID_HEADER = "noticeflow-event-id"
@@ -51,6 +51,31 @@ def event_id(topic, partition, offset):
     return "%s/%d/%d" % (topic, partition, offset)
 
 
+def retry(fn, what, timeout=60.0):
+    """Call @fn until it stops raising a transient Kafka error (a fresh
+    broker or topic answers NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
+    NOT_LEADER_FOR_PARTITION for a while); anything else, or the deadline,
+    is raised."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except KafkaException as e:
+            err = e.args[0] if e.args else None
+            transient = isinstance(err, KafkaError) and (
+                err.retriable() or err.code() in (
+                    KafkaError.NOT_COORDINATOR,
+                    KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                    KafkaError.COORDINATOR_NOT_AVAILABLE,
+                    KafkaError.NOT_LEADER_FOR_PARTITION,
+                    KafkaError.LEADER_NOT_AVAILABLE,
+                    KafkaError.UNKNOWN_TOPIC_OR_PART,
+                    KafkaError._TIMED_OUT, KafkaError._TRANSPORT))
+            if not transient or time.monotonic() > deadline:
+                raise RuntimeError("%s: %s" % (what, e)) from e
+            time.sleep(0.2)
+
+
 def partitions_of(bootstrap, topic, timeout=30.0):
     admin = AdminClient({"bootstrap.servers": bootstrap})
     md = admin.list_topics(topic, timeout=timeout)
@@ -67,8 +92,9 @@ def end_offsets(bootstrap, topic, isolation="read_uncommitted", timeout=30.0):
                   "isolation.level": isolation,
                   "enable.auto.commit": False})
     try:
-        return {p: c.get_watermark_offsets(TopicPartition(topic, p),
-                                           timeout=timeout, cached=False)
+        return {p: retry(lambda: c.get_watermark_offsets(
+                    TopicPartition(topic, p), timeout=timeout, cached=False),
+                    "end offsets of %s/%d" % (topic, p))
                 for p in partitions_of(bootstrap, topic, timeout)}
     finally:
         c.close()
@@ -88,8 +114,9 @@ def read_topic(bootstrap, topic, isolation="read_uncommitted", timeout=120.0):
         todo = {}
         assign = []
         for p in partitions_of(bootstrap, topic):
-            lo, hi = c.get_watermark_offsets(TopicPartition(topic, p),
-                                             timeout=30, cached=False)
+            lo, hi = retry(lambda: c.get_watermark_offsets(
+                TopicPartition(topic, p), timeout=30, cached=False),
+                "end offsets of %s/%d" % (topic, p))
             if hi > lo:
                 todo[p] = hi
                 assign.append(TopicPartition(topic, p, lo))
@@ -123,7 +150,8 @@ def committed_offsets(bootstrap, group, topic):
                   "enable.auto.commit": False})
     try:
         tps = [TopicPartition(topic, p) for p in partitions_of(bootstrap, topic)]
-        got = c.committed(tps, timeout=30)
+        got = retry(lambda: c.committed(tps, timeout=30),
+                    "committed offsets of %s" % group)
         return {tp.partition: (tp.offset if tp.offset >= 0 else None)
                 for tp in got}
     finally:

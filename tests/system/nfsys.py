@@ -163,8 +163,13 @@ def create_topics(specs):
             time.sleep(0.1)
 
 
-def produce(topic, items, partition=None):
-    """items: (key, value, headers) tuples; returns [(partition, offset)]."""
+def produce(topic, items, partition=None, rate=None, events=None):
+    """items: (key, value, headers) tuples; returns [(partition, offset)].
+
+    @rate: about that many messages/s (a stream the workers consume while
+    it is written; the worker is far faster than any pre-filled topic a test
+    can afford, so "mid-stream" needs a paced input). @events: {i: fn} runs
+    fn once the first i items are acknowledged (kill a worker midway...)."""
     p = Producer({"bootstrap.servers": BOOTSTRAP, "acks": "all",
                   "enable.idempotence": True, "linger.ms": 20,
                   "message.max.bytes": 16 * 1024 * 1024,
@@ -178,7 +183,17 @@ def produce(topic, items, partition=None):
         else:
             got.append((msg.partition(), msg.offset()))
 
-    for key, value, headers in items:
+    t0 = time.monotonic()
+    for i, (key, value, headers) in enumerate(items):
+        if events and i in events:
+            if p.flush(60):
+                raise RuntimeError("produce to %s: flush timed out" % topic)
+            events[i]()
+        if rate and i % 50 == 0:
+            p.poll(0)
+            ahead = t0 + i / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)  # not poll(ahead): it returns early
         kw = {} if partition is None else {"partition": partition}
         while True:
             try:
@@ -307,8 +322,8 @@ class EndOffsets:
     def total(self):
         n = 0
         for tp in self.tps:
-            lo, hi = self.c.get_watermark_offsets(tp, timeout=10,
-                                                  cached=False)
+            lo, hi = nfcheck.retry(lambda: self.c.get_watermark_offsets(
+                tp, timeout=10, cached=False), "end offsets")
             n += hi - lo
         return n
 

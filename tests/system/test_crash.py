@@ -6,25 +6,31 @@ import nfsys
 from nfsys import BOOTSTRAP
 
 N_DOCS = 20000
+RATE = 2000  # docs/s written while the workers run: 10 s of stream
 DEBUG = {"log.level": "debug"}
 
 
 def test_kill9_midway_loses_nothing(worker_bin, procs, tmp_path):
     t = nfsys.Topics("crash", partitions=6)
-    nfsys.produce(t.input, nfsys.make_docs(N_DOCS))
     ws = [nfsys.start_worker(t.worker_config(**DEBUG), tmp_path, "w%d" % i)
           for i in range(3)]
     procs += ws
-    watch = nfsys.EndOffsets(t.outputs + [t.dlq])
-    nfsys.wait_until(lambda: watch.total() >= N_DOCS // 3,
-                     "a third of the outputs", ws, interval=0.02)
-    ws[1].kill9()
-    print("killed w1 at %d outputs" % watch.total())
-    watch.close()
-    again = nfsys.start_worker(t.worker_config(**DEBUG), tmp_path,
-                               "w1-restarted")
-    procs.append(again)
-    live = [ws[0], ws[2], again]
+    live = [ws[0], ws[2]]
+    every = t.outputs + [t.dlq]
+
+    def kill_and_restart():
+        nfsys.wait_until(lambda: nfsys.output_count(every) > 0,
+                         "the first outputs", ws)
+        ws[1].kill9()
+        print("SIGKILL w1 with %d of %d inputs written, %d outputs"
+              % (N_DOCS // 2, N_DOCS, nfsys.output_count(every)))
+        again = nfsys.start_worker(t.worker_config(**DEBUG), tmp_path,
+                                   "w1-restarted")
+        procs.append(again)
+        live.append(again)
+
+    nfsys.produce(t.input, nfsys.make_docs(N_DOCS), rate=RATE,
+                  events={N_DOCS // 2: kill_and_restart})
     nfsys.wait_until(lambda: nfsys.drained(t), "drain", live)
     for w in live:
         assert w.term() == 0, w.log_tail()

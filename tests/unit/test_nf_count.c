@@ -132,6 +132,11 @@ static void test_counter_forms(void)
     EXPECT("カード情報(38件)が漏えいした可能性", 38, "件", "38件", 0, O);
     EXPECT("対象件数 40事業所52件のメールアドレス", 40, "事業所", "40事業所", 0,
            O);
+    /* the polite counter: customers' records, written as such */
+    EXPECT("応募者3,210名様分の氏名と住所が流出", 3210, "名様分", "3,210名様分",
+           0, O);
+    EXPECT("お客様 1,024名様の個人情報が閲覧可能でした", 1024, "名様",
+           "1,024名様", 0, O);
 }
 
 static void test_numerals(void)
@@ -169,6 +174,12 @@ static void test_roles(void)
                         "退会者 345件)が流出しました。";
     const char *sum = "1)担当者様が約1000名、2)受講者様が約19000名で、"
                       "合計約2万名の情報です。";
+    const char *table = "漏えいの可能性がある情報\n"
+                        "| 区分 | 人数 | 件数 |\n"
+                        "|---|---:|---:|\n"
+                        "| 会員 | 1,200 | 2,400 |\n"
+                        "| 非会員 | 300 | 300 |\n"
+                        "| 合計 | 1,500 | 2,700 |\n";
 
     EXPECT(list, 5288, "人", "5,288 人", 0, T);
     EXPECT(list, 3537, "人", "3,537人", 0, B);
@@ -187,19 +198,41 @@ static void test_roles(void)
     EXPECT("全体で 4,000件のデータ", 4000, "件", "4,000件", 0, T);
     EXPECT("延べ 8,000人分の診療情報", 8000, "人分", "8,000人分", 0, T);
     EXPECT("印刷した際、計28世帯69名に関する個人情報", 69, "名", "69名", 0, T);
-    /* 会計, 統計: 計 inside another word is no total marker */
+    /* 会計, 統計: 計 inside another word is no total marker; 小計 is a
+     * part; after any other noun 計 is a total */
     EXPECT("統計 500件の個人データが流出", 500, "件", "500件", 0, O);
+    EXPECT("会員情報の小計 300件が流出", 300, "件", "300件", 0, O);
+    EXPECT("個人情報計3,021件(内訳:氏名 2,000件、メールアドレス 1,021件)",
+           3021, "件", "3,021件", 0, T);
+    EXPECT("個人情報計3,021件(内訳:氏名 2,000件、メールアドレス 1,021件)",
+           1021, "件", "1,021件", 0, B);
     /* a table cell under a count label, no counter written */
     EXPECT("漏えい件数 | 4,871 |\n", 4871, "件", "4,871", 0, O);
     EXPECT("不正ログインされたIDの総数 |\n---|\n① 323 ② 78 |\n", 78, "件", "78",
            0, T);
     EXPECT("漏えいした総件数は 1,500件 です", 1500, "件", "1,500件", 0, T);
+    /* bare cells under count columns of a pipe table; the 合計 row holds
+     * totals */
+    EXPECT(table, 1200, "人", "1,200", 0, O);
+    EXPECT(table, 2400, "件", "2,400", 0, O);
+    EXPECT(table, 1500, "人", "1,500", 0, T);
+    EXPECT(table, 2700, "件", "2,700", 0, T);
+    EXPECT_HEADLINE(table, 2700, "件");
     /* a clause that opens with うち keeps its own evidence */
     EXPECT("登録会員 約 5万人のうち、1,234人の情報が流出", 1234, "人",
            "1,234人", 0, O);
     EXPECT("メールアドレス 484件に達し、そのうち15件は本文も含む", 15, "件",
            "15件", 0, B);
     EXPECT("不正ログイン 323件中 10件のIDで閲覧", 10, "件", "10件", 0, B);
+}
+
+/* A count whose clause has no cue is one, whatever an earlier clause
+ * (not the sentence's topic) says. */
+static void test_clauses(void)
+{
+    EXPECT("サイバー攻撃を受け、当社がお預かりしていた1,000名分が暗号化"
+           "されました。",
+           1000, "名分", "1,000名分", 0, O);
 }
 
 static void test_headline(void)
@@ -230,6 +263,7 @@ static void test_not_counts(void)
     EXPECT_NONE("フィッシングメール 275通 を転送");
     /* prize winners, rates */
     EXPECT_NONE("抽選で100名様にプレゼント");
+    EXPECT_NONE("先着50名様まで、ご来店の100名様に記念品");
     EXPECT_NONE("大人1名ごとに1,000円");
     /* mail sent, logins, inquiries, scheme sizes, arrests */
     EXPECT_NONE("不審なメールが 46 件送信され、1,230 件の送信をブロック");
@@ -248,8 +282,15 @@ static void test_not_counts(void)
     EXPECT_NONE("社員 1,000人規模の企業");
     /* the cue after a following count is that count's, not ours */
     EXPECT_NONE("ご登録いただいている約 15 万人の会員様");
-    /* a year under the label of another column is no count */
+    /* a year under the label of another column is no count, nor is a
+     * figure in a row named by a year (a statistic); a column of mail
+     * sent gives no unit */
     EXPECT_NONE("| 年度 | 件数 |\n|---|---|\n| 2023 | 15 |\n");
+    EXPECT_NONE("| 区分 | 送信件数 |\n|---|---|\n| 案内メール | 4,500 |\n");
+    EXPECT_NONE("| 区分 | 件数 |\n|---|---|\n会員 | 4,500 |\n");
+    /* the topic of the sentence, before its 、 */
+    EXPECT_NONE("本件についてのお問い合わせは、これまでに15件いただいて"
+                "おります。");
     /* dates, times, phone numbers, percentages, ids, decimals */
     EXPECT_NONE("2022年12月7日 16:30頃、本日12日");
     EXPECT_NONE("電話 03-1234-5678、受付 9:00~17:00、還元率20%");
@@ -307,6 +348,7 @@ int main(void)
     test_numerals();
     test_approximate();
     test_roles();
+    test_clauses();
     test_headline();
     test_not_counts();
     test_large_inputs();

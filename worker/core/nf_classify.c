@@ -289,33 +289,6 @@ static unsigned probe_of(const unsigned char *u)
     return (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
 }
 
-/* Find @p w (@p wl bytes) in folded text [from, to). Japanese text is a
- * run of E3..E9 lead bytes, so memchr on the first byte stops at nearly
- * every character; the last byte (a continuation byte, one of 64 values)
- * stops rarely. A match of valid UTF-8 in valid UTF-8 always starts on a
- * character boundary. @returns its index, or (size_t)-1. */
-static size_t find_word(const struct nf_text *t, size_t from, size_t to,
-                        const char *w, size_t wl)
-{
-    const char *p, *end;
-
-    if (to > t->len)
-        to = t->len;
-    if (wl == 0 || from >= to || to - from < wl)
-        return (size_t)-1;
-    p = t->s + from + wl - 1;
-    end = t->s + to;
-    while (p < end) {
-        p = memchr(p, w[wl - 1], (size_t)(end - p));
-        if (!p)
-            break;
-        if (memcmp(p - (wl - 1), w, wl - 1) == 0)
-            return (size_t)(p - (wl - 1) - t->s);
-        p++;
-    }
-    return (size_t)-1;
-}
-
 /* End of the clause after @p i: a 。 or a line end, at most CLAUSE_BYTES. */
 static size_t clause_end(const struct nf_text *t, size_t i)
 {
@@ -325,7 +298,7 @@ static size_t clause_end(const struct nf_text *t, size_t i)
 
     if (nl)
         lim = (size_t)(nl - t->s);
-    k = find_word(t, i, lim, "。", 3);
+    k = nf_text_findn(t, i, lim, "。", 3);
     return k == (size_t)-1 ? lim : k;
 }
 
@@ -335,7 +308,7 @@ static bool any_in(const struct nf_text *t, size_t from, size_t to,
     size_t k;
 
     for (k = 0; k < n; k++)
-        if (find_word(t, from, to, tab[k], strlen(tab[k])) != (size_t)-1)
+        if (nf_text_find(t, from, to, tab[k]) != (size_t)-1)
             return true;
     return false;
 }
@@ -346,7 +319,7 @@ static bool partner_near(const struct nf_text *t, size_t i, size_t n,
     size_t from = i > NEAR_BYTES ? i - NEAR_BYTES : 0;
     size_t to = t->len - (i + n) > NEAR_BYTES ? i + n + NEAR_BYTES : t->len;
 
-    return find_word(t, from, to, near, strlen(near)) != (size_t)-1;
+    return nf_text_find(t, from, to, near) != (size_t)-1;
 }
 
 /* Is a character ending at @p k (exclusive) part of a name: kanji,
@@ -442,10 +415,9 @@ static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
         (!(c->flags & F_NEG) ||
          !any_in(t, i + n, ce, negations,
                  sizeof(negations) / sizeof(*negations))) &&
-        (!c->near ||
-         ((c->flags & F_AFTER)
-              ? find_word(t, i + n, ce, c->near, strlen(c->near)) != (size_t)-1
-              : partner_near(t, i, n, c->near))))
+        (!c->near || ((c->flags & F_AFTER)
+                          ? nf_text_find(t, i + n, ce, c->near) != (size_t)-1
+                          : partner_near(t, i, n, c->near))))
         h->typed = true;
 }
 

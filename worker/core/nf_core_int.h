@@ -78,6 +78,13 @@ bool nf_text_at(const struct nf_text *t, size_t i, const char *word);
  *  (size_t)-1. */
 size_t nf_text_find(const struct nf_text *t, size_t from, size_t to,
                     const char *word);
+/** As nf_text_find, for a word of @p wl bytes (not NUL-terminated). */
+size_t nf_text_findn(const struct nf_text *t, size_t from, size_t to,
+                     const char *w, size_t wl);
+
+/** The folded index of input offset @p off: the first folded byte that
+ *  comes from @p off or later (t->len when none). */
+size_t nf_text_fold_index(const struct nf_text *t, size_t off);
 
 /** Start index of the line holding folded index @p i, and the index just past
  *  its end (the '\n' or len). */

@@ -7,6 +7,10 @@
  *   計 3,137 名分(内、... 868 名分) → 868 is a breakdown of 3137
  *   約1000名、...約19000名で、合計約2万名 → the items add up: breakdowns
  *   漏えい件数 | 4,871 | → a table cell under a count label, unit 件
+ *   | 区分 | 人数 | 件数 | / |---| / | 合計 | 1,500 | 2,700 | → bare cells
+ *     take their column header's unit; the 合計 row holds totals
+ *   応募者3,210名様分 → 3210 名様分; 100名様 alone counts only with a record
+ *     cue (お客様1,024名様の情報), else it is a prize (抽選で100名様)
  * A numeral without a counter word (2022年, 16:30, 159サイト, 500ポイント,
  * 1通, 65歳) is never one, which settles most non-counts by form alone.
  *
@@ -18,7 +22,9 @@
  * nearest to the number, the right side winning a near tie because
  * Japanese puts the head noun and the verb after the count (N件のメール
  * アドレス, N件送信). No cue: a count. A clause opened by うち / (内 / N件中
- * with no cue of its own takes the decision of the count it divides. Form
+ * with no cue of its own takes the decision of the count it divides; a
+ * clause with no cue at all after the sentence's topic (お問い合わせは、
+ * これまでに15件) takes the topic's. Form
  * rules: a one-kanji numeral is idiom (この一件), N人1組 a ratio, 1名が /
  * 職員2名が an actor, 1名ごと a rate, お問い合わせ件数 a compound whose
  * modifier decides.
@@ -29,7 +35,9 @@
  * largest count; the first mention on a tie (its unit is reported).
  *
  * Cost: one pass; each count reads at most 2 * WIN bytes of context and at
- * most MAX_CANDIDATES counts are examined, so the scan is O(n).
+ * most MAX_CANDIDATES counts are examined, so the scan is O(n); a table's
+ * header is read once, at its |---| rule. Kana and other non-numeral
+ * characters are skipped whole.
  * Discarded: requiring a "record noun" (misses the bare "(38件)" and table
  * cells) and sentence parsing (too heavy per message, and notices are
  * often broken text extracted from PDFs).
@@ -51,6 +59,10 @@
  * 2 * WIN bytes of context, so this bounds the work on hostile input
  * ("1件" ten million times); real notices have a few dozen. */
 #define MAX_CANDIDATES (16 * NF_MAX_COUNTS)
+/* Columns of a pipe table whose headers are read. */
+#define MAX_TABLE_COLS 16
+/* Bytes of a header cell searched for its unit and cues. */
+#define HEADER_CELL_MAX 96
 /* Bits of the first-code-point filter of the cue table. */
 #define CUE_FILTER_BITS 4096
 
@@ -59,6 +71,9 @@
 /* Counter words, longest first so 人分 wins over 人. The unit reported is
  * the table string. */
 static const char *const counters[] = {
+    "名様分",     /* 応募者3,210名様分の氏名: customers' records, polite */
+    "名様",       /* お客様1,024名様の情報: only with a record cue (see
+                   * polite_counter), else 抽選で100名様 (prize winners) */
     "人分",       /* 1,059人分: records of people */
     "名分",       /* 763名分 */
     "件分",       /* 1,000件分 */
@@ -74,9 +89,13 @@ static const char *const counters[] = {
     "件",         /* 873件 */
 };
 
+/* The polite counter that counts only where a cue says what about: the
+ * same 名様 counts customers whose data leaked and prize winners. */
+static const char *const polite_counter = "名様";
+
 /* A counter followed by one of these is another word, not a count. */
 static const char *const counter_breakers[] = {
-    "様",     /* 抽選で100名様: prize winners */
+    "様",     /* 2人様まで: a polite head count of guests */
     "目",     /* 3件目, 2人目: ordinals */
     "組",     /* 2人組 */
     "義",     /* 名義 */
@@ -99,6 +118,21 @@ static const struct {
     {"件数", "件", false}, /* 漏えい件数 | 4,871 | */
     {"人数", "人", false}, /* 漏えい人数: 83 */
     {"総数", "件", true},  /* IDの総数 | ① 323: a total, of records */
+};
+
+/* Column headers of a pipe table that give the bare numbers below them a
+ * unit (| 区分 | 人数 | 件数 | over | 会員 | 1,200 | 2,400 |); the first
+ * found in a header cell wins. */
+static const struct {
+    const char *word;
+    const char *unit;
+} column_units[] = {
+    {"件数", "件"}, /* 漏えい件数, 対象件数 */
+    {"人数", "人"}, /* 対象人数 */
+    {"者数", "人"}, /* 対象者数 */
+    {"(件)", "件"}, /* 漏えい数(件): the unit in parentheses */
+    {"(人)", "人"},
+    {"(名)", "名"},
 };
 
 /* Circled enumerators of table cells (① 323 ② 78). */
@@ -133,10 +167,18 @@ static const char *const approx_after[] = {
 };
 
 /* Total markers, longer first; 計 alone only when not the tail of another
- * word (会計, 統計, 設計, 時計). */
+ * word (table total_breaking). */
 static const char *const total_markers[] = {
     "合計",   "総計", "累計", "総数", "総件数",   "総人数",
     "全体で", "全体", "延べ", "のべ", "合わせて", "計",
+};
+
+/* Before a lone 計 these make it a word, not a total: 会計, 統計, 設計,
+ * 時計, 家計, 生計, 推計 (an estimate), 主計, 余計, 温度計 / 歩数計 (meters),
+ * 小計 (a subtotal: a part, not the headline). After any other noun 計
+ * is a total: 個人情報計3,021件, 受講者 計3,537人. */
+static const char *const total_breaking[] = {
+    "会", "統", "設", "時", "家", "生", "推", "主", "余", "度", "数", "小",
 };
 
 /* Separators allowed between a total marker / 約 and the number. */
@@ -305,6 +347,7 @@ static const char *const compound_heads[] = {
 struct side {
     int pol;     /* 0: no cue */
     size_t dist; /* bytes between the cue and the count */
+    size_t stop; /* left scans: the boundary that ended it, or 0 */
 };
 
 struct scan {
@@ -320,6 +363,15 @@ struct scan {
     int64_t list_total; /* >= 0: list items after a total's line */
     size_t list_from;   /* where those items start */
     size_t candidates;  /* numerals with a counter word seen */
+    /* pipe tables: the current line and the one before it (the header
+     * when the current one is the |---| rule) */
+    size_t line_start;
+    size_t prev_line_start;
+    bool table;     /* this line is a row of a table with unit columns */
+    bool row_total; /* its first cell is 合計 / 計 / 総数 */
+    bool row_dated; /* its first cell holds a number: 2023 / 4月 */
+    int col;        /* '|' seen on this line so far: the cell index */
+    const char *col_unit[MAX_TABLE_COLS]; /* per header cell, or NULL */
     /* bit (first code point of a cue) & (CUE_FILTER_BITS - 1): lets most
      * characters of the context skip the cue table */
     unsigned char cue_filter[CUE_FILTER_BITS / 8];
@@ -360,6 +412,20 @@ static bool ends_with(const struct nf_text *t, size_t pos, const char *w)
            memcmp(t->s + pos - n, w, n) == 0;
 }
 
+/* nf_text_at behind a first-byte test: most positions fail it, and the
+ * scans below test a word at every byte of their window. */
+static bool word_at(const struct nf_text *t, size_t i, const char *w)
+{
+    return i < t->len && t->s[i] == w[0] && nf_text_at(t, i, w);
+}
+
+/* Is the 3-byte CJK punctuation p (。 E3 80 82, 、 E3 80 81) at i? */
+static bool punct_at(const struct nf_text *t, size_t i, const char *p)
+{
+    return i + 2 < t->len && t->s[i] == p[0] && t->s[i + 1] == p[1] &&
+           t->s[i + 2] == p[2];
+}
+
 /* Start of the code point before folded index i (i > 0). */
 static size_t prev_cp(const struct nf_text *t, size_t i)
 {
@@ -370,11 +436,6 @@ static size_t prev_cp(const struct nf_text *t, size_t i)
     return k;
 }
 
-static bool is_ideograph(int32_t cp)
-{
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
-}
-
 static const char *match_list(const struct nf_text *t, size_t i,
                               const char *const *list, size_t n)
 {
@@ -383,7 +444,7 @@ static const char *match_list(const struct nf_text *t, size_t i,
     if (i >= t->len)
         return NULL;
     for (k = 0; k < n; k++)
-        if (t->s[i] == list[k][0] && nf_text_at(t, i, list[k]))
+        if (word_at(t, i, list[k]))
             return list[k];
     return NULL;
 }
@@ -479,8 +540,9 @@ static bool hard_newline(const struct nf_text *t, size_t i)
 }
 
 /* Is there a clause boundary at i? 、 right after うち / 内 (そのうち、
- * (内、) only continues the clause. */
-static bool boundary_at(const struct nf_text *t, size_t i)
+ * (内、) only continues the clause; with `commas` false no 、 ends it (the
+ * whole sentence). */
+static bool boundary_at(const struct nf_text *t, size_t i, bool commas)
 {
     char c = t->s[i];
 
@@ -490,29 +552,33 @@ static bool boundary_at(const struct nf_text *t, size_t i)
         return hard_newline(t, i);
     if (c == '!' || c == '?')
         return true;
-    if (nf_text_at(t, i, "。"))
+    if (punct_at(t, i, "。"))
         return true;
-    if (nf_text_at(t, i, "、"))
+    if (commas && punct_at(t, i, "、"))
         return !ends_with(t, i, "うち") && !ends_with(t, i, "内");
     return false;
 }
 
 /* Scan left of the number at i: the nearest cue and whether the clause
- * opens with a part marker. */
-static void scan_left(const struct scan *sc, size_t i, struct side *sd,
-                      bool *part)
+ * opens with a part marker; the clause ends at 、 when `commas`, else the
+ * sentence does. */
+static void scan_left(const struct scan *sc, size_t i, bool commas,
+                      struct side *sd, bool *part)
 {
     const struct nf_text *t = sc->t;
     size_t lo = i > WIN ? i - WIN : 0, q = i;
 
     sd->pol = 0;
+    sd->stop = 0;
     *part = false;
     while (q > lo) {
         const struct cue *c;
 
         q = prev_cp(t, q);
-        if (boundary_at(t, q))
+        if (boundary_at(t, q, commas)) {
+            sd->stop = q;
             break;
+        }
         if (!*part && match_list(t, q, part_markers, NELEM(part_markers)))
             *part = true;
         if (sd->pol)
@@ -555,7 +621,7 @@ static void scan_right(const struct scan *sc, size_t e, struct side *sd)
         int64_t v;
         unsigned fl;
 
-        if (boundary_at(t, q))
+        if (boundary_at(t, q, true))
             break;
         if (is_digit(t->s[q]) && (q == e || !is_digit(t->s[q - 1])) &&
             nf_num_parse(t, q, &v, &ne, &fl) == 0 && counter_at(t, ne, &ce))
@@ -601,6 +667,18 @@ static bool inside_kanji_numeral(const struct nf_text *t, size_t i)
            ends_with(t, i, "億");
 }
 
+/* Does a total marker end at q (合計, 総数, a lone 計 but not 会計)? */
+static bool total_before(const struct nf_text *t, size_t q)
+{
+    const char *w = suffix_list(t, q, total_markers, NELEM(total_markers));
+
+    if (!w)
+        return false;
+    return strcmp(w, "計") != 0 ||
+           !suffix_list(t, q - strlen(w), total_breaking,
+                        NELEM(total_breaking));
+}
+
 /* Total marker and approximation before the number at i. */
 static void read_prefix(const struct nf_text *t, size_t i, bool *total,
                         bool *approx)
@@ -609,15 +687,10 @@ static void read_prefix(const struct nf_text *t, size_t i, bool *total,
 
     *total = *approx = false;
     while (q > lo) {
-        const char *w = suffix_list(t, q, total_markers, NELEM(total_markers));
+        const char *w;
 
-        if (w) {
-            size_t st = q - strlen(w);
-            int32_t cp = 0;
-
-            if (strcmp(w, "計") == 0 && st > 0)
-                nf_text_cp(t, prev_cp(t, st), &cp);
-            *total = !is_ideograph(cp);
+        if (suffix_list(t, q, total_markers, NELEM(total_markers))) {
+            *total = total_before(t, q);
             return;
         }
         if (suffix_list(t, q, approx_before, NELEM(approx_before)))
@@ -689,12 +762,12 @@ static bool staff_subject(const struct nf_text *t, size_t i, size_t ce)
         return true;
     /* 2名の職員が */
     q = skip_spaces(t, ce);
-    if (!nf_text_at(t, q, "の"))
+    if (!word_at(t, q, "の"))
         return false;
     q += strlen("の");
     for (k = 0; k < NELEM(staff_nouns); k++) {
         w = staff_nouns[k];
-        if (nf_text_at(t, q, w) &&
+        if (word_at(t, q, w) &&
             match_list(t, q + strlen(w), subject_particles,
                        NELEM(subject_particles)))
             return true;
@@ -710,7 +783,7 @@ static bool breakdown_line(const struct nf_text *t, size_t i)
 
     while (q > lo && t->s[q - 1] != '\n') {
         q--;
-        if (nf_text_at(t, q, "内訳"))
+        if (word_at(t, q, "内訳"))
             return true;
     }
     return false;
@@ -728,8 +801,8 @@ static const char *label_value(const struct nf_text *t, size_t i, size_t end,
     while (q < t->len && t->s[q] == ' ')
         q++;
     if (q < t->len && !in_set(t->s[q], "|\n\r(") &&
-        !match_list(t, q, circled, NELEM(circled)) && !nf_text_at(t, q, "、") &&
-        !nf_text_at(t, q, "。"))
+        !match_list(t, q, circled, NELEM(circled)) && !punct_at(t, q, "、") &&
+        !punct_at(t, q, "。"))
         return NULL;
     q = i;
     while (q > lo) {
@@ -760,6 +833,131 @@ static const char *label_value(const struct nf_text *t, size_t i, size_t end,
             return value_labels[k].unit;
         }
     return NULL;
+}
+
+/* Is the line at q (a '|') a table rule, |---|:--:|? */
+static bool rule_row(const struct nf_text *t, size_t q)
+{
+    bool dash = false;
+
+    for (; q < t->len && t->s[q] != '\n' && t->s[q] != '\r'; q++) {
+        if (t->s[q] == '-')
+            dash = true;
+        else if (!in_set(t->s[q], "|: \t"))
+            return false;
+    }
+    return dash;
+}
+
+/* The unit a header cell [cs, ce) gives its column: a count label with no
+ * negative cue (送信件数, 問い合わせ件数 give none), or NULL. */
+static const char *header_unit(const struct scan *sc, size_t cs, size_t ce)
+{
+    const struct nf_text *t = sc->t;
+    const char *unit = NULL;
+    size_t q, k;
+    int32_t cp;
+
+    if (ce > cs + HEADER_CELL_MAX)
+        ce = cs + HEADER_CELL_MAX;
+    for (q = cs; q < ce; q += nf_text_cp(t, q, &cp)) {
+        const struct cue *c = cue_at(sc, q);
+
+        if (c && c->pol == NEG)
+            return NULL;
+        for (k = 0; k < NELEM(column_units) && !unit; k++)
+            if (word_at(t, q, column_units[k].word))
+                unit = column_units[k].unit;
+    }
+    return unit;
+}
+
+/* Read the header line at hs of a table (its cells between pipes) into
+ * sc->col_unit; sets sc->table when some column has a unit. */
+static void read_header(struct scan *sc, size_t hs)
+{
+    const struct nf_text *t = sc->t;
+    size_t q, cs = 0;
+    int col = 0;
+
+    memset(sc->col_unit, 0, sizeof(sc->col_unit));
+    sc->table = false;
+    for (q = hs; q < t->len && t->s[q] != '\n' && col < MAX_TABLE_COLS;
+         q++) {
+        if (t->s[q] != '|')
+            continue;
+        if (col > 0) {
+            sc->col_unit[col] = header_unit(sc, cs, q);
+            sc->table = sc->table || sc->col_unit[col];
+        }
+        col++;
+        cs = q + 1;
+    }
+}
+
+/* A line starts at ls: track pipe tables. A |---| rule makes the line
+ * before it the header; a line not starting with '|' ends the table. */
+static void table_line(struct scan *sc, size_t ls)
+{
+    const struct nf_text *t = sc->t;
+    size_t q = ls, e;
+    int sp = 0;
+
+    sc->prev_line_start = sc->line_start;
+    sc->line_start = ls;
+    sc->col = 0;
+    sc->row_total = false;
+    sc->row_dated = false;
+    while (q < t->len && (t->s[q] == ' ' || t->s[q] == '\t') && sp < 8) {
+        q++;
+        sp++;
+    }
+    if (q >= t->len || t->s[q] != '|') {
+        sc->table = false;
+        return;
+    }
+    if (rule_row(t, q)) {
+        if (sc->prev_line_start < ls)
+            read_header(sc, sc->prev_line_start);
+        return;
+    }
+    if (!sc->table)
+        return;
+    /* the first cell names the row: | 合計 | 1,500 | 2,700 | */
+    for (e = q + 1; e < t->len && e < q + 1 + HEADER_CELL_MAX; e++) {
+        if (in_set(t->s[e], "|\n"))
+            break;
+        sc->row_dated = sc->row_dated || is_digit(t->s[e]);
+    }
+    while (e > q + 1 && t->s[e - 1] == ' ')
+        e--;
+    sc->row_total = total_before(t, e);
+}
+
+/* A bare number [i, end) alone in its cell of a table with unit columns,
+ * in a row named by a word: a row named by a year or a month (| 2023 |
+ * 15 |) is a statistic over time, not the records of this incident.
+ * @returns the column's unit and sets *total for a total row, or NULL. */
+static const char *table_value(const struct scan *sc, size_t i, size_t end,
+                               bool *total)
+{
+    const struct nf_text *t = sc->t;
+    size_t q = end;
+
+    if (!sc->table || sc->row_dated || sc->col < 1 ||
+        sc->col >= MAX_TABLE_COLS || !sc->col_unit[sc->col])
+        return NULL;
+    while (q < t->len && t->s[q] == ' ')
+        q++;
+    if (q >= t->len || t->s[q] != '|')
+        return NULL;
+    q = i;
+    while (q > 0 && t->s[q - 1] == ' ')
+        q--;
+    if (q == 0 || t->s[q - 1] != '|')
+        return NULL;
+    *total = sc->row_total;
+    return sc->col_unit[sc->col];
 }
 
 /* Consecutive counts just before a new total that add up to it are its
@@ -798,7 +996,7 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     const char *unit;
     size_t ce = 0, n2;
     struct side l, r;
-    bool part, total, approx, ok, parent_ok, label_total = false;
+    bool part, total, approx, ok, cued, parent_ok, label_total = false;
     int64_t v2;
     unsigned f2;
 
@@ -808,6 +1006,8 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     unit = counter_at(t, end, &ce);
     if (!unit) {
         unit = label_value(t, i, end, &label_total);
+        if (!unit)
+            unit = table_value(sc, i, end, &label_total);
         if (!unit)
             return end;
         ce = end;
@@ -821,11 +1021,20 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     read_prefix(t, i, &total, &approx);
     total = total || label_total;
     approx = approx || approx_suffix(t, ce);
-    scan_left(sc, i, &l, &part);
+    scan_left(sc, i, true, &l, &part);
     scan_right(sc, ce, &r);
+    /* お問い合わせは、これまでに15件: with no cue in its clause a count
+     * takes the sentence's topic (Xは), which 、 separates from it; not
+     * any earlier clause (攻撃を受け、1,000名分) */
+    if (!l.pol && !r.pol && !part && l.stop > 0 &&
+        word_at(t, l.stop, "、") && ends_with(t, l.stop, "は")) {
+        bool p2;
+
+        scan_left(sc, i, false, &l, &p2);
+    }
 
     /* "323件中10件": a count of the count before it */
-    if (sc->have_prev && nf_text_at(t, sc->prev_end, "中")) {
+    if (sc->have_prev && word_at(t, sc->prev_end, "中")) {
         size_t q = sc->prev_end + strlen("中");
 
         while (q < i && t->s[q] == ' ')
@@ -835,6 +1044,7 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     if (part && sc->have_prev && sc->prev_end + 2 * WIN >= i && !l.pol &&
         !r.pol) {
         ok = sc->prev_ok;
+        cued = ok;
     } else {
         const struct side *c = NULL;
 
@@ -845,7 +1055,10 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
         else if (r.pol)
             c = &r;
         ok = !c || c->pol == POS;
+        cued = c && c->pol == POS;
     }
+    if (unit == polite_counter && !cued)
+        ok = false;
     /* 2人1組: a ratio, not a count */
     if (ok && ce < t->len && nf_num_parse(t, ce, &v2, &n2, &f2) == 0 &&
         !counter_at(t, n2, &n2))
@@ -920,7 +1133,9 @@ int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
         return nf_err_set(err, NF_E_ARG, 0, "NULL argument");
     out->n = 0;
     out->affected = -1;
-    out->v = nf_arena_alloc(a, NF_MAX_COUNTS * sizeof(*out->v));
+    /* uninitialised: consider() writes every field of v[n] before n
+     * grows, and nothing reads past n */
+    out->v = nf_arena_alloc_uninit(a, NF_MAX_COUNTS * sizeof(*out->v));
     if (!out->v)
         return nf_err_set(err, NF_E_NOMEM, 0, "out of memory for counts");
     memset(&sc, 0, sizeof(sc));
@@ -928,6 +1143,7 @@ int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
     sc.out = out;
     sc.list_total = -1;
     cue_filter_init(&sc);
+    table_line(&sc, 0);
 
     i = 0;
     while (i < t->len && out->n < NF_MAX_COUNTS &&
@@ -938,6 +1154,10 @@ int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
         unsigned fl;
         int rc;
 
+        if (c == '|')
+            sc.col++;
+        else if (c == '\n')
+            table_line(&sc, i + 1);
         if (c == '\n' && sc.list_total >= 0 && i >= sc.list_from &&
             i + 1 < t->len && t->s[i + 1] != '\n' && t->s[i + 1] != '\r' &&
             !list_item_at(t, i + 1))
@@ -946,18 +1166,25 @@ int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
          * CJK punctuation (lead byte E3, half of a notice) are skipped
          * whole, 〇 excepted; for kanji the parse rejects cheaply, so the
          * context test comes after it */
-        if (c == 0xE3 && !nf_text_at(t, i, "〇")) {
+        if (c == 0xE3 && !(i + 2 < t->len &&
+                           (unsigned char)t->s[i + 1] == 0x80 &&
+                           (unsigned char)t->s[i + 2] == 0x87)) { /* 〇 */
             i += 3;
             continue;
         }
-        if (!(is_digit((char)c) || (c >= 0xE0 && c < 0xF0)) ||
-            (c < 0x80 && !numeral_start(t, i))) {
+        if (c >= 0x80 && !(c >= 0xE0 && c < 0xF0)) {
+            /* 2- and 4-byte characters hold no numeral (the text is
+             * valid UTF-8, so a lead byte here is never a continuation) */
+            i += c >= 0xF0 ? 4 : c >= 0xC0 ? 2 : 1;
+            continue;
+        }
+        if (c < 0x80 && (!is_digit((char)c) || !numeral_start(t, i))) {
             i++;
             continue;
         }
         rc = nf_num_parse(t, i, &v, &end, &fl);
         if (rc == -1 || end <= i || (c >= 0x80 && !numeral_start(t, i))) {
-            i++;
+            i += c >= 0x80 ? 3 : 1; /* the whole kanji */
             continue;
         }
         if (rc != 0) {

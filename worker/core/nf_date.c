@@ -302,9 +302,8 @@ static const struct {
 
 /* Labels naming the day that follows them as the discovery day (発覚日：
  * 2024年5月15日, 判明日 | 5月15日). */
-static const char *const found_labels[] = {"発覚日", "判明日", "検知日",
-                                           "発見日", "覚知日", "認知日",
-                                           "確認日"};
+static const char *const found_labels[] = {
+    "発覚日", "判明日", "検知日", "発見日", "覚知日", "認知日", "確認日"};
 
 /* Nouns after a cue that make it a name, not a finding: 検知システム,
  * 通報窓口, 連絡体制. */
@@ -1069,8 +1068,8 @@ static size_t read_kanji_md(const struct scan *sc, size_t i, struct raw *r)
     size_t tw = strlen(kanji_ten), e, w;
     int m;
 
-    if (i >= tw && (kanji_digit(sc, i - tw) >= 0 ||
-                    at_word(sc, i - tw, kanji_ten)))
+    if (i >= tw &&
+        (kanji_digit(sc, i - tw) >= 0 || at_word(sc, i - tw, kanji_ten)))
         return 0;
     if (ends_with_any(sc, back_sp(sc, i), kanji_year, COUNT(kanji_year)))
         return 0;
@@ -1659,21 +1658,6 @@ int nf_date_scan(const struct nf_text *t, const struct nf_ymd *reference,
 
 /* ---- roles ------------------------------------------------------------- */
 
-/* Folded index of the source offset @p off (map is increasing). */
-static size_t fold_index(const struct nf_text *t, size_t off)
-{
-    size_t lo = 0, hi = t->len;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->map[mid] < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* What a day's cue words say (strongest finding, other classes seen). */
 struct cue_hit {
     int found; /* 0 none, 1 weak, 2 strong */
@@ -1874,8 +1858,8 @@ void nf_date_roles(const struct nf_text *t, struct nf_date_list *dl,
         pub = dl->v[published].date;
     for (k = 0; k < n; k++) {
         struct nf_date_mention *m = &dl->v[k];
-        fo[k] = fold_index(t, m->span.off);
-        fe[k] = fold_index(t, m->span.off + m->span.len);
+        fo[k] = nf_text_fold_index(t, m->span.off);
+        fe[k] = nf_text_fold_index(t, m->span.off + m->span.len);
         cand[k] =
             m->role == NF_DROLE_PERIOD_START || m->role == NF_DROLE_PERIOD_END;
     }

@@ -251,34 +251,6 @@ static enum cclass cc_at(const struct nf_text *t, size_t i, size_t *n)
     return k ? cclass_of(cp) : CC_OTHER;
 }
 
-/* Find @p w in folded text [from, to). memchr looks for the word's last
- * byte: in Japanese text the first byte (E3..E9) starts nearly every
- * character, a last byte (one of 64 continuation values) few. A match of
- * valid UTF-8 in valid UTF-8 starts on a character boundary. @returns its
- * index, or (size_t)-1. */
-static size_t find_word(const struct nf_text *t, size_t from, size_t to,
-                        const char *w)
-{
-    size_t wl = strlen(w);
-    const char *p, *end;
-
-    if (to > t->len)
-        to = t->len;
-    if (wl == 0 || from >= to || to - from < wl)
-        return (size_t)-1;
-    p = t->s + from + wl - 1;
-    end = t->s + to;
-    while (p < end) {
-        p = memchr(p, w[wl - 1], (size_t)(end - p));
-        if (!p)
-            break;
-        if (memcmp(p - (wl - 1), w, wl - 1) == 0)
-            return (size_t)(p - (wl - 1) - t->s);
-        p++;
-    }
-    return (size_t)-1;
-}
-
 /* Does the folded text at @p i hold the 3-byte character @p w? Inline, for
  * the per-character loops (、 の と 〜). */
 static bool at3(const struct nf_text *t, size_t i, const char *w)
@@ -410,7 +382,7 @@ static size_t ending_prefix(const struct nf_text *t, size_t s, size_t e)
  * the name: @returns the index after it, or s. */
 static size_t after_company_word(const struct nf_text *t, size_t s, size_t e)
 {
-    size_t k = find_word(t, s, e, "会社");
+    size_t k = nf_text_find(t, s, e, "会社");
 
     if (k == (size_t)-1 || k + 6 >= e)
         return s;
@@ -577,14 +549,14 @@ static size_t skip_label(const struct nf_text *t, size_t s, size_t e)
         open = "]";
     if (!open)
         return s;
-    k = find_word(t, s, e < s + 120 ? e : s + 120, open);
+    k = nf_text_find(t, s, e < s + 120 ? e : s + 120, open);
     return k == (size_t)-1 ? s : skip_blanks(t, k + strlen(open), e);
 }
 
 static bool is_prose(const struct nf_text *t, struct line ln)
 {
     return ln.e - ln.s > PROSE_LINE_BYTES ||
-           find_word(t, ln.s, ln.e, "。") != (size_t)-1;
+           nf_text_find(t, ln.s, ln.e, "。") != (size_t)-1;
 }
 
 static bool is_nav(const struct nf_text *t, struct line ln);
@@ -725,7 +697,7 @@ static size_t news_subject(const struct nf_text *t, struct line ln, bool lead,
     for (sent = lead ? 0 : 1; sent < LEAD_SENTENCES && ss < ln.e; sent++) {
         size_t lim =
             ln.e - ss > SENTENCE_MAX_BYTES ? ss + SENTENCE_MAX_BYTES : ln.e;
-        size_t end = find_word(t, ss, lim, "。"), k, s, e, v;
+        size_t end = nf_text_find(t, ss, lim, "。"), k, s, e, v;
         bool paren;
         if (end == (size_t)-1)
             end = lim; /* read no further than a sentence may run */
@@ -736,7 +708,7 @@ static size_t news_subject(const struct nf_text *t, struct line ln, bool lead,
                 return e;
             }
             for (v = 0; v < COUNT(news_verbs); v++)
-                if (find_word(t, k, end, news_verbs[v]) != (size_t)-1)
+                if (nf_text_find(t, k, end, news_verbs[v]) != (size_t)-1)
                     paren = true;
             if (sent == 0 && paren && e - s >= 6 && !is_self(t, s, e)) {
                 *ns = s;
@@ -789,7 +761,7 @@ static size_t defined_self(const struct nf_text *t, size_t *ns)
     size_t k = 0;
 
     while (k < lim) {
-        size_t p = find_word(t, k, lim, "(以下");
+        size_t p = nf_text_find(t, k, lim, "(以下");
         size_t q, a, s;
         if (p == (size_t)-1)
             break;
@@ -825,7 +797,7 @@ static size_t labelled_org(const struct nf_text *t, size_t *ns)
     size_t from = 0, p;
 
     /* every label ends in 名: find it, then which label ends there */
-    while ((p = find_word(t, from, lim, "名")) != (size_t)-1) {
+    while ((p = nf_text_find(t, from, lim, "名")) != (size_t)-1) {
         size_t e, q, r, k, l = 0;
         from = p + 3;
         for (k = 0; k < COUNT(org_labels) && !l; k++)
@@ -865,7 +837,7 @@ static size_t first_legal(const struct nf_text *t, size_t *ns)
     /* every legal word ends in 会社 or 法人: find those, then the word */
     for (k = 0; k < COUNT(tails); k++) {
         size_t from = 0, p, w, l, s, r;
-        while ((p = find_word(t, from, lim, tails[k])) != (size_t)-1) {
+        while ((p = nf_text_find(t, from, lim, tails[k])) != (size_t)-1) {
             from = p + strlen(tails[k]);
             for (w = 0; w < COUNT(legal_words); w++) {
                 l = strlen(legal_words[w]);
@@ -963,21 +935,6 @@ static bool trivial_rest(const struct nf_text *t, size_t i, size_t e)
     return true;
 }
 
-/* Folded index of src offset @p off (the first folded byte at or after). */
-static size_t folded_at(const struct nf_text *t, size_t off)
-{
-    size_t lo = 0, hi = t->len;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->map[mid] < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Mentions inside line ln: [*first, *last] (indexes), count returned. */
 static size_t line_dates(const struct nf_text *t, const struct nf_date_list *dl,
                          struct line ln, size_t *first, size_t *last)
@@ -1015,8 +972,8 @@ static int title_date(const struct nf_text *t, const struct nf_date_list *dl,
 
     if (!line_dates(t, dl, ln, &f, &l))
         return -1;
-    ds = folded_at(t, dl->v[l].span.off);
-    de = folded_at(t, dl->v[l].span.off + dl->v[l].span.len);
+    ds = nf_text_fold_index(t, dl->v[l].span.off);
+    de = nf_text_fold_index(t, dl->v[l].span.off + dl->v[l].span.len);
     if (ds <= ln.s || !trivial_rest(t, de, ln.e))
         return -1;
     p = prev_cp(t, ln.s, ds);
@@ -1038,8 +995,8 @@ static int date_line(const struct nf_text *t, const struct nf_date_list *dl,
 
     if (line_dates(t, dl, ln, &f, &l) != 1)
         return -1;
-    ds = folded_at(t, dl->v[f].span.off);
-    de = folded_at(t, dl->v[f].span.off + dl->v[f].span.len);
+    ds = nf_text_fold_index(t, dl->v[f].span.off);
+    de = nf_text_fold_index(t, dl->v[f].span.off + dl->v[f].span.len);
     if (!trivial_rest(t, ln.s, ds) || !trivial_rest(t, de, ln.e))
         return -1;
     return (int)f;
@@ -1055,8 +1012,8 @@ static int dated_line(const struct nf_text *t, const struct nf_date_list *dl,
 
     if (line_dates(t, dl, ln, &f, &l) != 1)
         return -1;
-    ds = folded_at(t, dl->v[f].span.off);
-    r = folded_at(t, dl->v[f].span.off + dl->v[f].span.len);
+    ds = nf_text_fold_index(t, dl->v[f].span.off);
+    r = nf_text_fold_index(t, dl->v[f].span.off + dl->v[f].span.len);
     if (ds != ln.s)
         return -1;
     while (r < ln.e && (is_blank(t->s[r]) || t->s[r] == ':' || t->s[r] == '(' ||
@@ -1064,7 +1021,7 @@ static int dated_line(const struct nf_text *t, const struct nf_date_list *dl,
                         word_at(t, r, ln.e, weekdays, COUNT(weekdays))))
         r += (unsigned char)t->s[r] >= 0x80 ? 3 : 1;
     if (r >= ln.e || ln.e - r > NAV_MAX_BYTES / 2 ||
-        find_word(t, r, ln.e, "。") != (size_t)-1)
+        nf_text_find(t, r, ln.e, "。") != (size_t)-1)
         return -1;
     rest->s = r;
     rest->e = ln.e;
@@ -1107,8 +1064,8 @@ static int labelled_date(const struct nf_text *t, const struct nf_date_list *dl,
         size_t ds, de, ls, le, q, j, w = 0;
         if (dl->v[k].span.off >= front && dl->v[k].span.off < tail)
             continue; /* a date in the story is not labelled as the notice's */
-        ds = folded_at(t, dl->v[k].span.off);
-        de = folded_at(t, dl->v[k].span.off + dl->v[k].span.len);
+        ds = nf_text_fold_index(t, dl->v[k].span.off);
+        de = nf_text_fold_index(t, dl->v[k].span.off + dl->v[k].span.len);
         ls = near_line_start(t, ds);
         le = near_line_end(t, de);
         /* back over the gap ("更新日付: ", "発表日時 | ") to the label */
@@ -1158,7 +1115,7 @@ static bool is_nav(const struct nf_text *t, struct line ln)
     if (ln.e - ln.s > NAV_MAX_BYTES)
         return false;
     for (k = 0; k < COUNT(nav_words); k++)
-        if (find_word(t, ln.s, ln.e, nav_words[k]) != (size_t)-1)
+        if (nf_text_find(t, ln.s, ln.e, nav_words[k]) != (size_t)-1)
             return true;
     return false;
 }
@@ -1237,7 +1194,7 @@ int nf_parse_header(const struct nf_text *t, const struct nf_date_list *dl,
         if (leading && oe > ts && oe <= te && os == ts)
             ts = skip_blanks(t, oe, te);
         if (d >= 0) {
-            size_t ds = folded_at(t, dl->v[d].span.off);
+            size_t ds = nf_text_fold_index(t, dl->v[d].span.off);
             if (ds > ts)
                 te = ds;
             pub = d;

@@ -156,27 +156,51 @@ bool nf_text_at(const struct nf_text *t, size_t i, const char *word)
     return i <= t->len && n <= t->len - i && memcmp(t->s + i, word, n) == 0;
 }
 
-size_t nf_text_find(const struct nf_text *t, size_t from, size_t to,
-                    const char *word)
+/* Japanese text is a run of E3..E9 lead bytes, so memchr on a word's first
+ * byte stops at nearly every character; its last byte (a continuation byte,
+ * one of 64 values) stops rarely. A match of valid UTF-8 in valid UTF-8
+ * always starts on a character boundary. */
+size_t nf_text_findn(const struct nf_text *t, size_t from, size_t to,
+                     const char *w, size_t wl)
 {
-    size_t n = strlen(word);
     const char *p, *end;
 
     if (to > t->len)
         to = t->len;
-    if (n == 0 || from >= to || to - from < n)
+    if (wl == 0 || from >= to || to - from < wl)
         return (size_t)-1;
-    p = t->s + from;
-    end = t->s + to - n + 1;
+    p = t->s + from + wl - 1;
+    end = t->s + to;
     while (p < end) {
-        p = memchr(p, word[0], (size_t)(end - p));
+        p = memchr(p, w[wl - 1], (size_t)(end - p));
         if (!p)
             break;
-        if (memcmp(p, word, n) == 0)
-            return (size_t)(p - t->s);
+        if (memcmp(p - (wl - 1), w, wl - 1) == 0)
+            return (size_t)(p - (wl - 1) - t->s);
         p++;
     }
     return (size_t)-1;
+}
+
+size_t nf_text_find(const struct nf_text *t, size_t from, size_t to,
+                    const char *word)
+{
+    return nf_text_findn(t, from, to, word, strlen(word));
+}
+
+size_t nf_text_fold_index(const struct nf_text *t, size_t off)
+{
+    size_t lo = 0, hi = t->len;
+
+    /* map is non-decreasing: binary search */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->map[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 size_t nf_text_line_start(const struct nf_text *t, size_t i)

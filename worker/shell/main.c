@@ -22,6 +22,7 @@ static void usage(FILE *f)
                "  enrich FILE...   enrich notice files, print JSON lines\n"
                "  run --config F   the Kafka worker (see run --help)\n"
                "  dispatch --config F  deliver alerts to the webhook\n"
+               "  check-config F   validate a config file (no connection)\n"
                "  version          print the version\n");
 }
 
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
         return nf_run_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "dispatch") == 0)
         return nf_dispatch_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check-config") == 0)
+        return nf_run_check_config_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("noticeflow %s\n", NF_VERSION);
         return 0;

@@ -9,6 +9,10 @@
  * header into the caller's buffer, so the bytes are produced in one pass
  * with no intermediate copy.
  *
+ * Framing (per output topic, nf_outputs): the same body behind either
+ * the single-object header or Confluent's 00 + big-endian schema id; the
+ * header is written before the body, so switching framings costs nothing.
+ *
  * Errors: every avro-c call is checked; the first failure is kept in a
  * sticky encoder state (struct enc) and later calls become no-ops, so the
  * filling code reads as the record's shape. avro_strerror() is copied into
@@ -251,23 +255,47 @@ static void set_source(struct enc *e, avro_value_t *rec,
 
 /* ---- framing ---------------------------------------------------------- */
 
-static int finish(struct enc *e, struct schema_state *st, struct nf_buf *out,
+void nf_avro_confluent_header(int32_t id,
+                              unsigned char out[NF_CONFLUENT_HEADER_LEN])
+{
+    uint32_t u = (uint32_t)id;
+
+    out[0] = 0; /* Confluent's magic byte: wire format version 0 */
+    out[1] = (unsigned char)(u >> 24);
+    out[2] = (unsigned char)(u >> 16);
+    out[3] = (unsigned char)(u >> 8);
+    out[4] = (unsigned char)u;
+}
+
+static int finish(struct enc *e, struct schema_state *st,
+                  const struct nf_frame *fr, struct nf_buf *out,
                   struct nf_err *err)
 {
     avro_writer_t w;
-    size_t size = 0, start;
-    int rc;
+    size_t size = 0, start, hlen;
+    unsigned char cf[NF_CONFLUENT_HEADER_LEN];
+    int rc, bad;
 
     if (e->rc)
         return nf_err_setf(err, NF_E_AVRO, 0, "encoding %s", e->what);
+    if (fr && fr->kind == NF_FRAMING_CONFLUENT && fr->schema_id < 0)
+        return nf_err_setf(err, NF_E_AVRO, 0,
+                           "confluent framing without a schema id");
     if (avro_value_sizeof(&st->value, &size) != 0)
         return avro_fail(err, "sizeof");
     start = out->len;
     /* header, then room for the body that avro-c writes in place */
-    if (nf_buf_append(out, so_marker, 2) || nf_buf_append(out, st->fp, 8) ||
-        nf_buf_append(out, NULL, size) != 0)
+    if (fr && fr->kind == NF_FRAMING_CONFLUENT) {
+        nf_avro_confluent_header(fr->schema_id, cf);
+        hlen = NF_CONFLUENT_HEADER_LEN;
+        bad = nf_buf_append(out, cf, hlen);
+    } else {
+        hlen = NF_AVRO_HEADER_LEN;
+        bad = nf_buf_append(out, so_marker, 2) || nf_buf_append(out, st->fp, 8);
+    }
+    if (bad || nf_buf_append(out, NULL, size) != 0)
         return nf_err_setf(err, NF_E_AVRO, 0, "out of memory");
-    w = avro_writer_memory(out->p + start + NF_AVRO_HEADER_LEN, (int64_t)size);
+    w = avro_writer_memory(out->p + start + hlen, (int64_t)size);
     if (!w)
         return avro_fail(err, "writer");
     rc = avro_value_write(w, &st->value);
@@ -424,6 +452,14 @@ static void set_doc(struct enc *e, avro_value_t *rec, const struct nf_doc *doc,
 int nf_avro_encode_event(struct nf_avro *av, const struct nf_avro_event *ev,
                          struct nf_buf *out, struct nf_err *err)
 {
+    return nf_avro_encode_event_framed(av, ev, NULL, out, err);
+}
+
+int nf_avro_encode_event_framed(struct nf_avro *av,
+                                const struct nf_avro_event *ev,
+                                const struct nf_frame *fr, struct nf_buf *out,
+                                struct nf_err *err)
+{
     struct schema_state *st = &av->s[NF_SCHEMA_NOTICE_EVENT];
     struct enc e = {av, 0, ""};
     avro_value_t *rec = &st->value;
@@ -436,7 +472,7 @@ int nf_avro_encode_event(struct nf_avro *av, const struct nf_avro_event *ev,
     set_opt_string(&e, rec, "reference_date", ev->reference_date,
                    ev->reference_date ? strlen(ev->reference_date) : 0);
     set_doc(&e, rec, ev->doc, ev->text, ev->text_len);
-    return finish(&e, st, out, err);
+    return finish(&e, st, fr, out, err);
 }
 
 /* ---- DeadLetter ------------------------------------------------------- */
@@ -444,6 +480,14 @@ int nf_avro_encode_event(struct nf_avro *av, const struct nf_avro_event *ev,
 int nf_avro_encode_dead_letter(struct nf_avro *av,
                                const struct nf_avro_dead_letter *dl,
                                struct nf_buf *out, struct nf_err *err)
+{
+    return nf_avro_encode_dead_letter_framed(av, dl, NULL, out, err);
+}
+
+int nf_avro_encode_dead_letter_framed(struct nf_avro *av,
+                                      const struct nf_avro_dead_letter *dl,
+                                      const struct nf_frame *fr,
+                                      struct nf_buf *out, struct nf_err *err)
 {
     struct schema_state *st = &av->s[NF_SCHEMA_DEAD_LETTER];
     struct enc e = {av, 0, ""};
@@ -468,5 +512,5 @@ int nf_avro_encode_dead_letter(struct nf_avro *av,
     set_cstr(&e, rec, "error_message", dl->error_message);
     set_opt_long(&e, rec, "error_offset", dl->error_offset >= 0,
                  dl->error_offset);
-    return finish(&e, st, out, err);
+    return finish(&e, st, fr, out, err);
 }

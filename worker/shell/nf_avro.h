@@ -1,10 +1,14 @@
 /*
- * nf_avro.h - Avro single-object encoding of the worker's two records,
- * with avro-c's generic value API and the schemas compiled into the binary.
+ * nf_avro.h - Avro encoding of the worker's two records, with avro-c's
+ * generic value API and the schemas compiled into the binary.
  *
- * Framing (Avro spec "Single object encoding", contract "Output messages"):
- *   C3 01 | 8-byte CRC-64-AVRO fingerprint of the schema's Parsing
- *   Canonical Form, little-endian | Avro binary body
+ * Two framings of the same Avro binary body, chosen per output topic:
+ *   single-object (Avro spec "Single object encoding", the default):
+ *     C3 01 | 8-byte CRC-64-AVRO fingerprint of the schema's Parsing
+ *     Canonical Form, little-endian | body
+ *   confluent (Confluent wire format, read by the Confluent serializers,
+ *     Kafka Connect, ksqlDB, Flink):
+ *     00 | 4-byte big-endian schema id from the schema registry | body
  *
  * One nf_avro per thread: it owns reusable avro values and scratch memory.
  */
@@ -23,6 +27,19 @@
 
 /** Length of the single-object header (marker + fingerprint). */
 #define NF_AVRO_HEADER_LEN 10
+/** Length of the Confluent header (magic byte 0 + schema id). */
+#define NF_CONFLUENT_HEADER_LEN 5
+
+enum nf_framing {
+    NF_FRAMING_SINGLE_OBJECT = 0, /**< C3 01 + fingerprint */
+    NF_FRAMING_CONFLUENT          /**< 00 + big-endian schema id */
+};
+
+/** How one record is framed. */
+struct nf_frame {
+    enum nf_framing kind;
+    int32_t schema_id; /**< registry id (confluent only; must be >= 0) */
+};
 
 /** Kafka coordinates of an input message. */
 struct nf_source {
@@ -89,6 +106,24 @@ int nf_avro_encode_event(struct nf_avro *av, const struct nf_avro_event *ev,
 int nf_avro_encode_dead_letter(struct nf_avro *av,
                                const struct nf_avro_dead_letter *dl,
                                struct nf_buf *out, struct nf_err *err);
+
+/** @brief nf_avro_encode_event() with the framing @p fr (NULL:
+ *  single-object). A confluent frame with a negative id is refused. */
+int nf_avro_encode_event_framed(struct nf_avro *av,
+                                const struct nf_avro_event *ev,
+                                const struct nf_frame *fr, struct nf_buf *out,
+                                struct nf_err *err);
+
+/** @brief nf_avro_encode_dead_letter() with the framing @p fr. */
+int nf_avro_encode_dead_letter_framed(struct nf_avro *av,
+                                      const struct nf_avro_dead_letter *dl,
+                                      const struct nf_frame *fr,
+                                      struct nf_buf *out, struct nf_err *err);
+
+/** @brief Write the 5-byte Confluent header of schema @p id (>= 0):
+ *  00, then the id big-endian. */
+void nf_avro_confluent_header(int32_t id,
+                              unsigned char out[NF_CONFLUENT_HEADER_LEN]);
 
 /** @returns the 16-hex fingerprint of a schema (header
  *  noticeflow-schema-fingerprint), owned by @p av. */

@@ -35,6 +35,8 @@
 
 #include "nf_alert.h"
 #include "nf_config.h"
+#include "nf_outputs.h"
+#include "nf_http.h"
 
 /* Cap on collected settings (file lines + env + -X). */
 #define MAX_SETTINGS 4096
@@ -48,7 +50,8 @@ enum ktype {
     KT_BOOL,
     KT_LOGLEVEL,
     KT_OPT_STRING,
-    KT_OPT_TOPIC
+    KT_OPT_TOPIC,
+    KT_LISTEN /* HOST:PORT (nf_http_parse_listen); empty → NULL */
 };
 
 struct key {
@@ -170,6 +173,91 @@ static const struct key keys[] = {
     {"alerts.max.waiting", KT_INT, "10000", 1, 1000000, F(alerts_max_waiting),
      "dispatcher: alerts held in memory (queued or waiting for their next "
      "attempt) before consumption is paused"},
+    /* ---- operations (issue 6; nf_http, nf_metrics) ---- */
+    /* 9464: the port Prometheus exporters of this kind conventionally
+     * use; the Kubernetes probes and the ServiceMonitor name it. */
+    {"metrics.listen", KT_LISTEN, NF_HTTP_DEFAULT_LISTEN, 0, 0,
+     F(metrics_listen),
+     "HOST:PORT of /metrics, /healthz and /readyz ([::]:PORT for IPv6, "
+     "port 0: any free one); empty: no endpoint"},
+    /* Above rebalance.timeout.ms: a revoke drain blocks the loop that
+     * long without being a stall. */
+    {"health.stall.timeout.ms", KT_INT, "60000", 1000, 3600000,
+     F(health_stall_ms),
+     "/healthz answers 503 when the main loop has not turned for this "
+     "long"},
+    /* ---- SIEM-ready outputs (issue 5; nf_outputs, nf_ecs, nf_registry) */
+    {"output.topic.incident.format", KT_STRING, "avro", 0, 0,
+     F(format_incident),
+     "format of output.topic.incident: avro or ecs-json (one Elastic "
+     "Common Schema JSON document per record; schemas/ecs.md)"},
+    {"output.topic.loyalty_campaign.format", KT_STRING, "avro", 0, 0,
+     F(format_loyalty_campaign),
+     "format of output.topic.loyalty_campaign: avro or ecs-json"},
+    {"output.topic.other.format", KT_STRING, "avro", 0, 0, F(format_other),
+     "format of output.topic.other: avro or ecs-json"},
+    {"output.ecs.topic.incident", KT_OPT_TOPIC, NULL, 0, 0,
+     F(ecs_topic_incident),
+     "ALSO publish incident records as ECS JSON to this topic (Avro and "
+     "ECS side by side); unset: no copy"},
+    {"output.ecs.topic.loyalty_campaign", KT_OPT_TOPIC, NULL, 0, 0,
+     F(ecs_topic_loyalty_campaign),
+     "ALSO publish loyalty_campaign records as ECS JSON to this topic"},
+    {"output.ecs.topic.other", KT_OPT_TOPIC, NULL, 0, 0, F(ecs_topic_other),
+     "ALSO publish other records as ECS JSON to this topic"},
+    /* ECS recommends keeping event.original; a notice can be 1 MiB, so
+     * the copy is cut (on a UTF-8 boundary) to keep documents indexable. */
+    {"output.ecs.original.max.bytes", KT_INT, "16384", 0, 16L << 20,
+     F(ecs_original_max),
+     "bytes of the notice text kept in ECS event.original (cut on a "
+     "UTF-8 boundary; notice.original.truncated says so)"},
+    {"output.avro.framing", KT_STRING, "single-object", 0, 0,
+     F(avro_framing),
+     "framing of every Avro topic: single-object (C3 01 + fingerprint) or "
+     "confluent (00 + 4-byte schema id; needs schema.registry.url)"},
+    {"output.topic.incident.avro.framing", KT_OPT_STRING, NULL, 0, 0,
+     F(framing_incident),
+     "framing of output.topic.incident (default output.avro.framing)"},
+    {"output.topic.loyalty_campaign.avro.framing", KT_OPT_STRING, NULL, 0, 0,
+     F(framing_loyalty_campaign),
+     "framing of output.topic.loyalty_campaign (default "
+     "output.avro.framing)"},
+    {"output.topic.other.avro.framing", KT_OPT_STRING, NULL, 0, 0,
+     F(framing_other),
+     "framing of output.topic.other (default output.avro.framing)"},
+    {"output.topic.dead_letter.avro.framing", KT_OPT_STRING, NULL, 0, 0,
+     F(framing_dead_letter),
+     "framing of output.topic.dead_letter (default output.avro.framing)"},
+    {"schema.registry.url", KT_OPT_STRING, NULL, 0, 0, F(registry_url),
+     "Confluent-compatible schema registry (http:// or https://), "
+     "required by confluent framing; the worker consumes only once every "
+     "confluent topic's schema has an id"},
+    {"schema.registry.auto.register.schemas", KT_BOOL, "true", 0, 0,
+     F(registry_auto_register),
+     "register the worker's schemas at start; false: look them up only "
+     "(they must already be registered)"},
+    {"schema.registry.use.latest.version", KT_BOOL, "false", 0, 0,
+     F(registry_use_latest),
+     "with auto.register.schemas=false: use the subject's latest version "
+     "(refused at start unless it is the worker's schema)"},
+    {"schema.registry.subject.name.strategy", KT_STRING, "topic", 0, 0,
+     F(registry_strategy),
+     "subject naming: topic (<topic>-value, TopicNameStrategy), record "
+     "(<record>, RecordNameStrategy) or topic_record (<topic>-<record>)"},
+    {"schema.registry.basic.auth.user.info", KT_OPT_STRING, NULL, 0, 0,
+     F(registry_user_info),
+     "USER:PASSWORD for HTTP basic auth (never logged)"},
+    {"schema.registry.ssl.ca.location", KT_OPT_STRING, NULL, 0, 0,
+     F(registry_ca_file),
+     "PEM CA bundle to verify the registry with (default: system CAs)"},
+    {"schema.registry.timeout.ms", KT_INT, "10000", 1, 300000,
+     F(registry_timeout_ms), "timeout of one registry request"},
+    {"schema.registry.retries", KT_INT, "5", 0, 100, F(registry_retries),
+     "retries of a failed request (unreachable, 5xx, 429) before the "
+     "worker gives up (exit 1)"},
+    {"schema.registry.retry.backoff.ms", KT_INT, "500", 0, 60000,
+     F(registry_backoff_ms),
+     "first retry delay; doubled each retry, at most 30 s"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -213,6 +301,10 @@ static const struct kv_default {
      * give the cluster time to recover first (delivery.md: >= 300 s). */
     {"message.timeout.ms", "300000", 0, 1},
     {"client.id", "noticeflow", 1, 1},
+    /* Consumer lag and producer readiness come from the statistics
+     * (nf_metrics); 0 disables both (the producer then counts as
+     * connected). */
+    {"statistics.interval.ms", "5000", 1, 1},
 };
 
 #define N_DEFAULTS (sizeof(defaults) / sizeof(defaults[0]))
@@ -615,12 +707,20 @@ static int set_value(struct nf_config *cfg, const struct key *k, const char *v,
         return 0;
     }
     case KT_OPT_STRING:
-    case KT_OPT_TOPIC: {
+    case KT_OPT_TOPIC:
+    case KT_LISTEN: {
         char *s = NULL;
 
         if (k->type == KT_OPT_TOPIC && *v && !valid_topic(v))
             return nf_err_setf(err, NF_E_CONFIG, 0,
                                "%s: invalid topic name '%s'", k->name, v);
+        if (k->type == KT_LISTEN && *v) {
+            struct nf_err lerr = {0};
+
+            if (nf_http_parse_listen(v, NULL, NULL, &lerr) != 0)
+                return nf_err_setf(err, NF_E_CONFIG, 0, "%s: %s", k->name,
+                                   lerr.msg);
+        }
         if (*v) {
             s = dupn(v, strlen(v));
             if (!s)
@@ -768,7 +868,8 @@ void nf_config_free(struct nf_config *cfg)
         return;
     for (i = 0; i < N_KEYS; i++)
         if (keys[i].type == KT_STRING || keys[i].type == KT_TOPIC ||
-            keys[i].type == KT_OPT_STRING || keys[i].type == KT_OPT_TOPIC)
+            keys[i].type == KT_OPT_STRING || keys[i].type == KT_OPT_TOPIC ||
+            keys[i].type == KT_LISTEN)
             free(*(char **)field(cfg, &keys[i]));
     free_topics(cfg->input_topics, cfg->n_input_topics);
     kv_free(&cfg->kafka_common);
@@ -891,6 +992,14 @@ int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
                              keys[i].name);
             goto fail;
         }
+    /* output formats, framings and the registry need are checked now */
+    {
+        struct nf_outputs plan;
+
+        rc = nf_outputs_from_config(cfg, &plan, err);
+        if (rc)
+            goto fail;
+    }
     /* alert.* lists and severities are refused now, naming the key */
     {
         struct nf_alert_rules rules;
@@ -953,6 +1062,8 @@ static const char *type_name(enum ktype t)
         return "string";
     case KT_OPT_TOPIC:
         return "topic";
+    case KT_LISTEN:
+        return "host:port";
     }
     return "?";
 }

@@ -79,6 +79,32 @@ struct nf_config {
     bool webhook_allow_loopback; /**< TEST/DEMO ONLY */
     long webhook_max_in_flight;
     long alerts_max_waiting;
+    /* Operations endpoint (nf_http, nf_metrics; issue 6). */
+    char *metrics_listen;   /**< HOST:PORT; NULL: no endpoint */
+    long health_stall_ms;   /**< /healthz fails past this main-loop stall */
+    /* SIEM-ready outputs (issue 5; nf_outputs, nf_ecs, nf_registry). */
+    char *format_incident; /**< output.topic.<category>.format */
+    char *format_loyalty_campaign;
+    char *format_other;
+    char *ecs_topic_incident; /**< output.ecs.topic.<category>; NULL: none */
+    char *ecs_topic_loyalty_campaign;
+    char *ecs_topic_other;
+    char *avro_framing;     /**< output.avro.framing (default of all) */
+    char *framing_incident; /**< output.topic.<name>.avro.framing; NULL:
+                                 output.avro.framing */
+    char *framing_loyalty_campaign;
+    char *framing_other;
+    char *framing_dead_letter;
+    long ecs_original_max; /**< bytes of event.original */
+    char *registry_url;    /**< schema.registry.url; NULL: none */
+    bool registry_auto_register;
+    bool registry_use_latest;
+    char *registry_strategy;
+    char *registry_user_info; /**< user:password (secret) */
+    char *registry_ca_file;
+    long registry_timeout_ms;
+    long registry_retries;
+    long registry_backoff_ms;
     struct nf_kvlist kafka_common;    /**< kafka.<x> */
     struct nf_kvlist kafka_consumer;  /**< kafka.consumer.<x> */
     struct nf_kvlist kafka_producer;  /**< kafka.producer.<x> */

@@ -53,9 +53,12 @@
 
 #include "nf_alert.h"
 #include "nf_dispatch.h"
+#include "nf_http.h"
 #include "nf_log.h"
+#include "nf_metrics.h"
 #include "nf_offsets.h"
 #include "nf_pipeline.h"
+#include "nf_run.h"
 #include "nf_sign.h"
 #include "nf_webhook.h"
 
@@ -403,6 +406,7 @@ static void park(struct dispatcher *d, struct alert *a, int64_t delay_ms,
            "event_id", a->event_id, "webhook_id", a->webhook_id, "attempt",
            (int)a->attempt, "retry_in_ms", (json_int_t)delay_ms, "error",
            r ? r->error : "");
+    nf_metrics_alert(NF_METRICS_ALERT_RETRIED, NULL);
     if (produce(d, a, d->cfg->topic_alerts_retry, a->body, a->len, h) == 0)
         d->st.parked++;
 }
@@ -437,6 +441,7 @@ static void dead_letter(struct dispatcher *d, struct alert *a,
     nf_log(NF_LOG_ERROR, "webhook alert dead-lettered", "{s:s,s:s,s:s,s:i}",
            "event_id", a->event_id, "webhook_id", a->webhook_id, "error_code",
            code, "status", r ? (int)r->status : 0);
+    nf_metrics_alert(NF_METRICS_ALERT_FAILED, code);
     if (produce(d, a, d->cfg->topic_alerts_dead_letter, v, strlen(v), h) == 0)
         d->st.dead++;
     free(v);
@@ -458,6 +463,9 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
                "{s:s,s:s,s:s}", "error", rd_kafka_err2str(rkm->err), "topic",
                rd_kafka_topic_name(rkm->rkt), "event_id", a->event_id);
         set_fatal(d, "delivery failed", rd_kafka_err2str(rkm->err));
+        nf_metrics_delivery_error();
+    } else {
+        nf_metrics_produced(rd_kafka_topic_name(rkm->rkt));
     }
     alert_done(d, a, ok);
 }
@@ -511,8 +519,10 @@ static void on_result(struct dispatcher *d, const struct nf_webhook_result *r)
         alert_free(d, a);
         return;
     }
+    nf_metrics_observe(NF_METRICS_H_WEBHOOK, (int64_t)r->elapsed_ms * 1000);
     if (r->disp == NF_DISP_OK) {
         d->st.delivered++;
+        nf_metrics_alert(NF_METRICS_ALERT_SENT, NULL);
         nf_log(NF_LOG_DEBUG, "webhook delivered", "{s:s,s:s,s:i,s:i,s:I}",
                "event_id", a->event_id, "webhook_id", a->webhook_id,
                "attempt", (int)a->attempt, "status", (int)r->status,
@@ -627,6 +637,7 @@ static void handle_message(struct dispatcher *d, rd_kafka_message_t *rkm)
         return;
     }
     d->st.consumed++;
+    nf_metrics_consumed(a->topic);
     if (!a->event_id[0] || !a->body[0] ||
         nf_sign_webhook_id(a->event_id, nf_webhook_url(d->wh),
                            a->webhook_id) != 0) {
@@ -746,6 +757,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         if (d->paused)
             rd_kafka_pause_partitions(rk, parts);
         nf_log(NF_LOG_INFO, "assigned", "{s:i}", "partitions", parts->cnt);
+        nf_metrics_rebalance(NF_METRICS_ASSIGN);
+        nf_metrics_set_assigned(true);
         return;
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS &&
@@ -757,6 +770,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             rd_kafka_commit(rk, NULL, 0);
     }
     nf_log(NF_LOG_INFO, "revoked", "{s:i}", "partitions", parts->cnt);
+    nf_metrics_set_assigned(false);
+    nf_metrics_rebalance(rd_kafka_assignment_lost(rk) ? NF_METRICS_LOST
+                                                      : NF_METRICS_REVOKE);
     drop_parts(d, parts);
     /* in-flight alerts of these partitions are marked by epoch: their
      * late acks return E_UNKNOWN and are ignored */
@@ -815,6 +831,8 @@ static void turn(struct dispatcher *d, bool consume)
             on_result(d, &res[i]);
     rd_kafka_poll(d->producer, 0);
     store_offsets(d);
+    nf_metrics_set_in_flight((long long)d->held);
+    nf_metrics_heartbeat();
     if (!d->paused && d->held >= (size_t)d->cfg->alerts_max_waiting)
         set_paused(d, true);
     else if (d->paused && d->held <= (size_t)d->cfg->alerts_max_waiting / 2)
@@ -848,6 +866,7 @@ static rd_kafka_t *make_client(struct dispatcher *d, enum nf_kafka_side side,
     rd_kafka_conf_set_opaque(conf, d);
     rd_kafka_conf_set_log_cb(conf, nf_log_rdkafka_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
+    nf_metrics_install(conf, side == NF_KAFKA_PRODUCER);
     rk = rd_kafka_new(side == NF_KAFKA_PRODUCER ? RD_KAFKA_PRODUCER
                                                 : RD_KAFKA_CONSUMER,
                       conf, errstr, sizeof(errstr));
@@ -1080,6 +1099,7 @@ static int run(const struct nf_config *cfg, struct nf_err *err)
            "connect_timeout_ms", (json_int_t)cfg->webhook_connect_timeout_ms);
     while (!atomic_load(&stop_flag) && !d.fatal)
         turn(&d, true);
+    nf_metrics_set_draining(true);
     /* drain: finish attempts and produces in flight, store, commit */
     end = wall_ms() + cfg->shutdown_timeout_ms;
     while (!d.fatal && wall_ms() < end &&
@@ -1137,6 +1157,7 @@ int nf_dispatch_main(int argc, char **argv)
     struct nf_config cfg;
     struct nf_err err = {0};
     struct sigaction sa;
+    struct nf_http *http;
     int i, code;
 
     for (i = 1; i < argc; i++) {
@@ -1179,12 +1200,15 @@ int nf_dispatch_main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    code = run(&cfg, &err);
+    /* a metrics.listen that cannot be served stops us (exit 1, reason) */
+    http = nf_run_ops_start(&cfg, true, &err);
+    code = !http && cfg.metrics_listen ? 1 : run(&cfg, &err);
     if (code != 0)
         nf_log(NF_LOG_ERROR,
                code == 2 ? "bad configuration" : "dispatcher stopped with an "
                                                   "error",
                "{s:s,s:i}", "reason", err.msg, "exit_code", code);
+    nf_http_stop(http);
     curl_global_cleanup();
     nf_config_free(&cfg);
     nf_log_clear_secrets();

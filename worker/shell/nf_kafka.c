@@ -48,8 +48,10 @@
 
 #include "nf_kafka.h"
 #include "nf_log.h"
+#include "nf_metrics.h"
 #include "nf_offsets.h"
 #include "nf_pipeline.h"
+#include "nf_registry.h"
 
 /* Poll budgets (ms): short while results are in flight, so they are
  * produced promptly; longer when idle. */
@@ -75,6 +77,7 @@ struct job {
     size_t next_out; /* outputs already handed to the producer */
     int refs;        /* processing + outputs not yet reported */
     bool expected;   /* tracker told about the outputs */
+    int64_t t0_us;   /* consumed (nf_metrics clock): processing latency */
 };
 
 struct queue {
@@ -169,6 +172,7 @@ static void *worker_main(void *arg)
 
     for (;;) {
         struct nf_msg_in in;
+        int64_t t0;
 
         pthread_mutex_lock(&k->mu);
         while (!w->in.head && !k->stop_workers)
@@ -191,7 +195,11 @@ static void *worker_main(void *arg)
         in.len = j->rkm->len;
         in.headers = j->hdrs;
         in.n_headers = j->n_hdrs;
+        t0 = nf_metrics_now_us();
         nf_pipeline_process(w->pl, &in, &j->res);
+        nf_metrics_observe(NF_METRICS_H_ENRICH, nf_metrics_now_us() - t0);
+        if (j->res.disp == NF_DISP_DEAD_LETTER)
+            nf_metrics_enrich_error(j->res.err.code);
 
         pthread_mutex_lock(&k->mu);
         q_push(&k->done, j);
@@ -221,6 +229,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
     if (!j)
         return;
     if (!ok) {
+        nf_metrics_delivery_error();
         /* the first reports say why; a mass failure is a count, not a
          * flood of identical lines */
         if (++k->st.dr_errors <= MAX_DR_ERROR_LOGS)
@@ -232,8 +241,15 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
         set_fatal(k, "delivery failed", rd_kafka_err2str(rkm->err));
     } else if (j->res.disp == NF_DISP_DEAD_LETTER) {
         k->st.dead_letters++;
+        nf_metrics_dead_lettered(job_topic(j));
     } else {
         k->st.produced++;
+    }
+    if (ok) {
+        /* every acked output, dead letters included, counts per topic */
+        nf_metrics_produced(rd_kafka_topic_name(rkm->rkt));
+        nf_metrics_observe(NF_METRICS_H_PROCESSING,
+                           nf_metrics_now_us() - j->t0_us);
     }
     /* E_UNKNOWN: the partition was revoked meanwhile; nothing to store */
     nf_offsets_ack(k->tr, job_topic(j), j->rkm->partition, j->rkm->offset,
@@ -251,6 +267,25 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         nf_log(NF_LOG_ERROR, "fatal client error: stopping without commit",
                "{s:s,s:s}", "client", rd_kafka_name(rk), "reason", fatal);
         set_fatal(k, "fatal client error", fatal);
+        return;
+    }
+    /* Refused credentials and an untrusted broker certificate do not heal
+     * by retrying: stop (exit 1) with a message naming what to check,
+     * rather than retry for ever without ever becoming ready. */
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+        (err == RD_KAFKA_RESP_ERR__SSL &&
+         strstr(reason, "certificate verify failed"))) {
+        const char *what =
+            err == RD_KAFKA_RESP_ERR__AUTHENTICATION
+                ? "Kafka authentication failed: check kafka.sasl.mechanism, "
+                  "kafka.sasl.username and kafka.sasl.password"
+                : "Kafka TLS: the broker certificate is not trusted: check "
+                  "kafka.ssl.ca.location";
+
+        nf_log(NF_LOG_ERROR, what, "{s:s,s:s,s:s}", "client", rd_kafka_name(rk),
+               "error", rd_kafka_err2name((rd_kafka_resp_err_t)err), "reason",
+               reason);
+        set_fatal(k, what, reason);
         return;
     }
     /* Everything else is retried by librdkafka (brokers down, ...). */
@@ -459,6 +494,8 @@ static bool drain(struct nf_kafka *k, long timeout_ms)
         serve_results(k);
         rd_kafka_poll(k->producer, 0);
         store_offsets(k);
+        nf_metrics_set_in_flight((long long)k->in_process);
+        nf_metrics_heartbeat();
         if (k->fatal)
             return false;
         if (k->in_process == 0 && rd_kafka_outq_len(k->producer) == 0)
@@ -490,6 +527,12 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_parts("assigned", parts);
         rd_kafka_assign(rk, parts);
+        /* regex subscriptions: assigned topics become label values */
+        for (i = 0; i < parts->cnt; i++)
+            nf_metrics_add_topic(parts->elems[i].topic,
+                                 NF_METRICS_TOPIC_IN);
+        nf_metrics_rebalance(NF_METRICS_ASSIGN);
+        nf_metrics_set_assigned(true);
         /* New partitions obey the current back-pressure state, and both ways
          * explicitly: librdkafka keeps a partition's pause flag across
          * unassign/assign (librdkafka#1849), so a partition paused before a
@@ -503,10 +546,14 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
         nf_log(NF_LOG_ERROR, "rebalance error", "{s:s}", "error",
                rd_kafka_err2str(err));
+        nf_metrics_set_assigned(false);
         rd_kafka_assign(rk, NULL);
         return;
     }
     log_parts("revoked", parts);
+    nf_metrics_set_assigned(false);
+    nf_metrics_rebalance(rd_kafka_assignment_lost(rk) ? NF_METRICS_LOST
+                                                      : NF_METRICS_REVOKE);
     if (rd_kafka_assignment_lost(rk)) {
         /* someone else may own them already: storing would be wrong */
         nf_log(NF_LOG_WARN, "assignment lost: dropping without storing", NULL);
@@ -588,6 +635,7 @@ static void handle_message(struct nf_kafka *k, rd_kafka_message_t *rkm)
     }
     j->rkm = rkm;
     j->refs = 1;
+    j->t0_us = nf_metrics_now_us();
     rc = nf_offsets_add(k->tr, job_topic(j), rkm->partition, rkm->offset,
                         &j->epoch);
     if (rc != NF_OFFSETS_OK) {
@@ -609,6 +657,7 @@ static void handle_message(struct nf_kafka *k, rd_kafka_message_t *rkm)
         rd_kafka_topic_partition_list_destroy(l);
     }
     k->st.consumed++;
+    nf_metrics_consumed(job_topic(j));
     k->in_process++;
     w = &k->w[pick_worker(k, job_topic(j), rkm->partition)];
     pthread_mutex_lock(&k->mu);
@@ -633,6 +682,7 @@ static rd_kafka_t *make_client(struct nf_kafka *k, enum nf_kafka_side side,
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_log_cb(conf, nf_log_rdkafka_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
+    nf_metrics_install(conf, side == NF_KAFKA_PRODUCER);
     if (side == NF_KAFKA_PRODUCER)
         rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
     else
@@ -688,9 +738,13 @@ static int subscribe(struct nf_kafka *k, struct nf_err *err)
     return 0;
 }
 
-static int start(struct nf_kafka *k, const char *version, struct nf_err *err)
+static int start(struct nf_kafka *k, const char *version, atomic_int *stop,
+                 struct nf_err *err)
 {
+    struct nf_outputs plan;
+    int32_t ids[NF_OUT__COUNT];
     size_t i;
+    int rc;
 
     k->tr = nf_offsets_new(TRACKER_MAX_INFLIGHT);
     k->w = calloc((size_t)k->cfg->threads, sizeof(*k->w));
@@ -703,6 +757,15 @@ static int start(struct nf_kafka *k, const char *version, struct nf_err *err)
         if (!k->w[i].pl)
             return err ? err->code : NF_E_NOMEM;
     }
+    /* Confluent framing: every schema id before the first record (issue
+     * 5); the group is not even joined when the registry refuses. */
+    rc = nf_outputs_from_config(k->cfg, &plan, err);
+    if (rc == 0)
+        rc = nf_registry_resolve(k->cfg, &plan, stop, ids, err);
+    if (rc)
+        return rc;
+    for (i = 0; i < k->n_workers; i++)
+        nf_pipeline_set_schema_ids(k->w[i].pl, ids);
     k->producer = make_client(k, NF_KAFKA_PRODUCER, err);
     if (!k->producer)
         return NF_E_CONFIG;
@@ -735,9 +798,13 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
     k->cfg = cfg;
     pthread_mutex_init(&k->mu, NULL);
     pthread_cond_init(&k->cv, NULL);
-    rc = start(k, version, err);
+    rc = start(k, version, stop, err);
     if (rc) {
         code = rc == NF_E_CONFIG ? 2 : 1;
+        /* SIGTERM while waiting for the schema registry: nothing was
+         * consumed, a clean stop */
+        if (!k->consumer && atomic_load(stop))
+            code = 0;
         goto out;
     }
     if (cfg->unsafe_store_before_produce)
@@ -765,8 +832,12 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
         serve_results(k);
         rd_kafka_poll(k->producer, 0);
         store_offsets(k);
+        nf_metrics_set_in_flight((long long)k->in_process);
+        nf_metrics_heartbeat();
     }
 
+    /* not ready from here on: stopping (drain) or failed */
+    nf_metrics_set_draining(true);
     if (!k->fatal) {
         nf_log(NF_LOG_INFO, "stopping: draining in-flight work", "{s:I}",
                "in_process", (json_int_t)k->in_process);

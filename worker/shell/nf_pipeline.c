@@ -20,6 +20,14 @@
  * fetched_at, else the message timestamp's day in Japan time (the notices
  * are Japanese: a 23:30 UTC timestamp is already the next day in Tokyo).
  *
+ * Outputs (issue 5, contract "Alert notes"): the record goes to its
+ * category topic in that topic's format (Avro with its framing, or ECS
+ * JSON), then to its ECS copy topic if any, then as an alert if the rules
+ * match. Every output is built before any is returned, so a failure in
+ * any of them turns the whole message into one dead letter (never a
+ * record without its alert). Confluent framing uses the schema ids set by
+ * nf_pipeline_set_schema_ids(); a missing id is an encoding failure.
+ *
  * event_id "<topic>/<partition>/<offset>" is a pure function of the source
  * coordinates, so a replay (restart, rebalance) yields the same id and
  * consumers dedupe on it. Discarded: a hash (opaque for operators, and the
@@ -29,10 +37,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "nf_ecs.h"
 #include "nf_pipeline.h"
 
 /* Japan Standard Time has no DST: a fixed UTC+9 offset is exact. */
 #define JST_OFFSET_S (9 * 3600)
+
+/* What an output carries: sets its headers. */
+enum out_kind { OUT_EVENT, OUT_DEAD_LETTER, OUT_ECS, OUT_ALERT };
 
 struct nf_pipeline {
     const struct nf_config *cfg;
@@ -40,6 +52,9 @@ struct nf_pipeline {
     struct nf_enricher *en;
     struct nf_avro *av;
     struct nf_buf buf;
+    struct nf_outputs plan;
+    struct nf_frame frame[NF_OUT__COUNT];
+    struct nf_alert_rules rules;
 };
 
 struct nf_pipeline *nf_pipeline_new(const struct nf_config *cfg,
@@ -48,6 +63,7 @@ struct nf_pipeline *nf_pipeline_new(const struct nf_config *cfg,
     struct nf_pipeline *p = calloc(1, sizeof(*p));
     struct nf_opts opts = {0};
     char errstr[256];
+    int i;
 
     if (!p) {
         nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
@@ -64,10 +80,28 @@ struct nf_pipeline *nf_pipeline_new(const struct nf_config *cfg,
     p->av = nf_avro_new(err);
     if (!p->av)
         goto fail;
+    if (nf_outputs_from_config(cfg, &p->plan, err) != 0)
+        goto fail;
+    for (i = 0; i < NF_OUT__COUNT; i++) {
+        p->frame[i].kind = p->plan.slot[i].framing;
+        p->frame[i].schema_id = -1;
+    }
+    if (cfg->topic_alerts &&
+        nf_alert_rules_from_config(cfg, &p->rules, err) != 0)
+        goto fail;
     return p;
 fail:
     nf_pipeline_destroy(p);
     return NULL;
+}
+
+void nf_pipeline_set_schema_ids(struct nf_pipeline *p,
+                                const int32_t ids[NF_OUT__COUNT])
+{
+    int i;
+
+    for (i = 0; i < NF_OUT__COUNT; i++)
+        p->frame[i].schema_id = ids[i];
 }
 
 void nf_pipeline_destroy(struct nf_pipeline *p)
@@ -109,23 +143,19 @@ void nf_result_clear(struct nf_result *res)
     res->n_out = 0;
 }
 
-static const char *category_topic(const struct nf_config *cfg,
-                                  enum nf_category c)
+static void put_header(struct nf_produce *o, const char *name,
+                       const char *value)
 {
-    switch (c) {
-    case NF_CAT_INCIDENT:
-        return cfg->topic_incident;
-    case NF_CAT_LOYALTY_CAMPAIGN:
-        return cfg->topic_loyalty_campaign;
-    default:
-        return cfg->topic_other;
-    }
+    o->headers[o->n_headers].name = name;
+    o->headers[o->n_headers].value = value;
+    o->headers[o->n_headers].len = strlen(value);
+    o->n_headers++;
 }
 
-/* Add one output: takes the framed bytes from p->buf. */
+/* Add one output: takes the encoded bytes from p->buf. */
 static int add_output(struct nf_pipeline *p, const struct nf_msg_in *in,
                       struct nf_result *res, const char *topic,
-                      enum nf_schema_id schema)
+                      enum out_kind kind)
 {
     struct nf_produce *o = &res->out[res->n_out];
 
@@ -139,24 +169,71 @@ static int add_output(struct nf_pipeline *p, const struct nf_msg_in *in,
     }
     o->topic = topic;
     o->value = nf_buf_release(&p->buf, &o->value_len);
-    o->headers[0].name = NF_HDR_CONTENT_TYPE;
-    o->headers[0].value = NF_CONTENT_TYPE_AVRO;
-    o->headers[0].len = strlen(NF_CONTENT_TYPE_AVRO);
-    o->headers[1].name = NF_HDR_FINGERPRINT;
-    o->headers[1].value = nf_avro_fingerprint_hex(p->av, schema);
-    o->headers[1].len = 16;
-    o->headers[2].name = NF_HDR_EVENT_ID;
-    o->headers[2].value = res->event_id;
-    o->headers[2].len = strlen(res->event_id);
-    o->n_headers = 3;
-    if (schema == NF_SCHEMA_DEAD_LETTER) {
-        o->headers[3].name = NF_HDR_ERROR_CODE;
-        o->headers[3].value = res->error_code;
-        o->headers[3].len = strlen(res->error_code);
-        o->n_headers = 4;
+    if (kind == OUT_EVENT || kind == OUT_DEAD_LETTER) {
+        put_header(o, NF_HDR_CONTENT_TYPE, NF_CONTENT_TYPE_AVRO);
+        put_header(o, NF_HDR_FINGERPRINT,
+                   nf_avro_fingerprint_hex(p->av,
+                                           kind == OUT_EVENT
+                                               ? NF_SCHEMA_NOTICE_EVENT
+                                               : NF_SCHEMA_DEAD_LETTER));
+    } else {
+        put_header(o, NF_HDR_CONTENT_TYPE, NF_CONTENT_TYPE_JSON);
     }
+    put_header(o, NF_HDR_EVENT_ID, res->event_id);
+    if (kind == OUT_DEAD_LETTER)
+        put_header(o, NF_HDR_ERROR_CODE, res->error_code);
+    if (kind == OUT_ALERT)
+        put_header(o, NF_HDR_SEVERITY, res->severity);
     res->n_out++;
     return 0;
+}
+
+/* The record on its category topic, its ECS copy and its alert. */
+static int record_outputs(struct nf_pipeline *p, const struct nf_msg_in *in,
+                          const struct nf_avro_event *ev,
+                          struct nf_result *res)
+{
+    enum nf_out_slot slot = nf_outputs_slot(ev->doc->category);
+    const struct nf_out_topic *t = &p->plan.slot[slot];
+    size_t max = (size_t)p->cfg->ecs_original_max;
+    struct nf_alert_meta meta;
+    enum nf_alert_severity sev;
+    char *body = NULL;
+    size_t n = 0;
+    int rc;
+
+    nf_buf_free(&p->buf);
+    if (t->format == NF_FORMAT_ECS_JSON)
+        rc = nf_ecs_encode(ev, max, &p->buf, &res->err) ||
+             add_output(p, in, res, t->topic, OUT_ECS);
+    else
+        rc = nf_avro_encode_event_framed(p->av, ev, &p->frame[slot], &p->buf,
+                                         &res->err) ||
+             add_output(p, in, res, t->topic, OUT_EVENT);
+    if (rc == 0 && t->ecs_topic) {
+        nf_buf_free(&p->buf);
+        rc = nf_ecs_encode(ev, max, &p->buf, &res->err) ||
+             add_output(p, in, res, t->ecs_topic, OUT_ECS);
+    }
+    if (rc != 0 || !p->cfg->topic_alerts)
+        return rc;
+    memset(&meta, 0, sizeof(meta));
+    meta.event_id = ev->event_id;
+    meta.src = &ev->src;
+    meta.env = ev->env;
+    meta.reference_date = ev->reference_date;
+    meta.worker_version = ev->worker_version;
+    rc = nf_alert_build(&p->rules, ev->doc, ev->text, ev->text_len, &meta,
+                        &body, &n, &sev, &res->err);
+    if (rc != 0 || !body)
+        return rc;
+    snprintf(res->severity, sizeof(res->severity), "%s",
+             nf_alert_severity_name(sev));
+    /* the body becomes the output's value, as the encoders' bytes do */
+    nf_buf_free(&p->buf);
+    rc = nf_buf_append(&p->buf, body, n);
+    free(body);
+    return rc || add_output(p, in, res, p->cfg->topic_alerts, OUT_ALERT);
 }
 
 static enum nf_disposition dead_letter(struct nf_pipeline *p,
@@ -189,9 +266,11 @@ static enum nf_disposition dead_letter(struct nf_pipeline *p,
             ? -1
             : (int64_t)res->err.offset;
     nf_buf_free(&p->buf);
-    if (nf_avro_encode_dead_letter(p->av, &dl, &p->buf, &aerr) != 0 ||
-        add_output(p, in, res, p->cfg->topic_dead_letter,
-                   NF_SCHEMA_DEAD_LETTER) != 0) {
+    if (nf_avro_encode_dead_letter_framed(p->av, &dl,
+                                          &p->frame[NF_OUT_DEAD_LETTER],
+                                          &p->buf, &aerr) != 0 ||
+        add_output(p, in, res, p->cfg->topic_dead_letter, OUT_DEAD_LETTER) !=
+            0) {
         nf_buf_free(&p->buf);
         nf_result_clear(res);
         res->err = aerr;
@@ -258,10 +337,7 @@ enum nf_disposition nf_pipeline_process(struct nf_pipeline *p,
     ev.doc = doc;
     ev.text = text;
     ev.text_len = len;
-    nf_buf_free(&p->buf);
-    if (nf_avro_encode_event(p->av, &ev, &p->buf, &res->err) != 0 ||
-        add_output(p, in, res, category_topic(p->cfg, doc->category),
-                   NF_SCHEMA_NOTICE_EVENT) != 0) {
+    if (record_outputs(p, in, &ev, res) != 0) {
         if (res->err.code == 0)
             nf_err_setf(&res->err, NF_E_NOMEM, 0, "out of memory");
         d = dead_letter(p, in, res);

@@ -4,7 +4,15 @@
  * No librdkafka (or curl) call happens here: the Kafka edge (nf_kafka)
  * carries the requests out. That is why the whole routing logic - envelope,
  * limits, enrichment, category topic, dead letters with reasons, Avro
- * framing and headers - is unit-tested without a broker.
+ * framing (single-object or confluent), ECS JSON copies, alerts and headers
+ * - is unit-tested without a broker.
+ *
+ * Outputs of one input message, in this order (all in the same offset
+ * watermark: the input is done only when every one is acked):
+ *   1. the record on its category topic (Avro, or ECS JSON when the
+ *      topic's format is ecs-json) - or the dead letter, alone;
+ *   2. its ECS JSON copy, when output.ecs.topic.<category> is set;
+ *   3. its alert, when output.topic.alerts is set and the rules match.
  *
  * One nf_pipeline per thread (it owns an nf_enricher and an nf_avro).
  */
@@ -14,9 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nf_alert.h"
 #include "nf_avro.h"
 #include "nf_config.h"
 #include "nf_err.h"
+#include "nf_outputs.h"
 
 /** Output header names (contract "Output messages"). */
 #define NF_HDR_CONTENT_TYPE  "content-type"
@@ -25,9 +35,10 @@
 #define NF_HDR_ERROR_CODE    "noticeflow-error-code"
 #define NF_CONTENT_TYPE_AVRO "application/avro"
 
-/** Headers per output; outputs per input (one today: category or DLQ). */
+/** Headers per output; outputs per input (record or dead letter, ECS
+ *  copy, alert). */
 #define NF_PIPELINE_MAX_HEADERS 4
-#define NF_PIPELINE_MAX_OUT     1
+#define NF_PIPELINE_MAX_OUT     3
 /** "<topic>/<partition>/<offset>": topic <= 249 bytes. */
 #define NF_EVENT_ID_MAX 300
 
@@ -45,7 +56,7 @@ struct nf_produce {
     const char *topic; /**< owned by the config */
     void *key;         /**< malloc'd copy of the input key, NULL: null */
     size_t key_len;
-    void *value; /**< malloc'd framed Avro; the caller takes it */
+    void *value; /**< malloc'd Avro or JSON; the caller takes it */
     size_t value_len;
     struct nf_header headers[NF_PIPELINE_MAX_HEADERS]; /**< names static,
                                                         values in result */
@@ -58,6 +69,7 @@ struct nf_result {
     struct nf_err err;        /**< the reason, when not OK */
     char event_id[NF_EVENT_ID_MAX];
     char error_code[32];
+    char severity[8]; /**< alert severity header value */
     struct nf_produce out[NF_PIPELINE_MAX_OUT];
     size_t n_out;
 };
@@ -72,6 +84,15 @@ struct nf_pipeline;
  */
 struct nf_pipeline *nf_pipeline_new(const struct nf_config *cfg,
                                     const char *version, struct nf_err *err);
+
+/**
+ * @brief Give the pipeline the registry's schema ids: @p ids[slot] for
+ *        every slot whose framing is confluent (others are ignored).
+ *        Until then a confluent record cannot be encoded (dead letter or
+ *        FATAL), which is why the worker resolves them before consuming.
+ */
+void nf_pipeline_set_schema_ids(struct nf_pipeline *p,
+                                const int32_t ids[NF_OUT__COUNT]);
 
 /** @brief Free a pipeline. NULL is a no-op. */
 void nf_pipeline_destroy(struct nf_pipeline *p);

@@ -3,6 +3,8 @@
  *
  *   noticeflow run --config FILE [-X key=value ...]
  *   noticeflow run --help-config      (the configuration reference)
+ *   noticeflow check-config FILE [--env] [-X key=value ...]
+ *                                     (validate without connecting)
  *
  * Signals: the first SIGTERM/SIGINT sets the stop flag (an atomic_int, which
  * is lock-free and so async-signal-safe): the worker stops fetching, drains
@@ -17,8 +19,10 @@
 #include <unistd.h>
 
 #include "nf_config.h"
+#include "nf_http.h"
 #include "nf_kafka.h"
 #include "nf_log.h"
+#include "nf_metrics.h"
 #include "nf_run.h"
 
 #ifndef NF_VERSION
@@ -54,6 +58,104 @@ static void register_secrets(const struct nf_kvlist *l)
             nf_log_add_secret(l->v[i].value);
 }
 
+struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
+                                 struct nf_err *err)
+{
+    struct nf_http *h;
+    size_t i;
+
+    nf_metrics_init(dispatcher ? "dispatcher" : "worker", NF_VERSION,
+                    cfg->health_stall_ms);
+    if (dispatcher) {
+        nf_metrics_add_topic(cfg->topic_alerts, NF_METRICS_TOPIC_IN);
+        nf_metrics_add_topic(cfg->topic_alerts_retry,
+                             NF_METRICS_TOPIC_IN | NF_METRICS_TOPIC_OUT);
+        nf_metrics_add_topic(cfg->topic_alerts_dead_letter,
+                             NF_METRICS_TOPIC_OUT);
+    } else {
+        /* a ^regex is not a topic: its topics are added on assignment */
+        for (i = 0; i < cfg->n_input_topics; i++)
+            if (cfg->input_topics[i][0] != '^')
+                nf_metrics_add_topic(cfg->input_topics[i],
+                                     NF_METRICS_TOPIC_IN);
+        nf_metrics_add_topic(cfg->topic_incident, NF_METRICS_TOPIC_OUT);
+        nf_metrics_add_topic(cfg->topic_loyalty_campaign,
+                             NF_METRICS_TOPIC_OUT);
+        nf_metrics_add_topic(cfg->topic_other, NF_METRICS_TOPIC_OUT);
+        nf_metrics_add_topic(cfg->topic_dead_letter, NF_METRICS_TOPIC_OUT);
+        if (cfg->topic_alerts)
+            nf_metrics_add_topic(cfg->topic_alerts, NF_METRICS_TOPIC_OUT);
+    }
+    if (!cfg->metrics_listen) {
+        if (err)
+            memset(err, 0, sizeof(*err));
+        nf_log(NF_LOG_INFO, "metrics endpoint disabled (metrics.listen empty)",
+               NULL);
+        return NULL;
+    }
+    h = nf_http_start(cfg->metrics_listen, err);
+    if (h)
+        nf_log(NF_LOG_INFO, "metrics endpoint listening", "{s:s,s:i}",
+               "listen", cfg->metrics_listen, "port", nf_http_port(h));
+    return h;
+}
+
+int nf_run_check_config_main(int argc, char **argv)
+{
+    const char *path = NULL;
+    char *xs[MAX_X];
+    size_t nx = 0;
+    bool env = false;
+    struct nf_config cfg;
+    struct nf_err err = {0};
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            printf("usage: noticeflow check-config FILE [--env] "
+                   "[-X key=value ...]\n"
+                   "  validates FILE as `run` and `dispatch` would (keys, "
+                   "types, ranges, librdkafka\n"
+                   "  properties) without connecting; --env adds the "
+                   "NOTICEFLOW_* environment.\n"
+                   "  exit 0 valid, 2 invalid (the reason on stderr)\n");
+            return 0;
+        }
+        if (strcmp(a, "--env") == 0) {
+            env = true;
+        } else if (strcmp(a, "-X") == 0 && i + 1 < argc) {
+            if (nx == MAX_X) {
+                fprintf(stderr, "noticeflow check-config: more than %d -X\n",
+                        MAX_X);
+                return 2;
+            }
+            xs[nx++] = argv[++i];
+        } else if (a[0] != '-' && !path) {
+            path = a;
+        } else {
+            fprintf(stderr,
+                    "noticeflow check-config: unexpected argument '%s'\n", a);
+            return 2;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "usage: noticeflow check-config FILE [--env] "
+                        "[-X key=value ...]\n");
+        return 2;
+    }
+    if (nf_config_load(&cfg, path, env ? environ : NULL, xs, nx, &err) != 0) {
+        fprintf(stderr, "%s: invalid: %s\n", path, err.msg);
+        return 2;
+    }
+    printf("%s: ok (group %s, %zu input topic(s), metrics %s)\n", path,
+           cfg.group_id, cfg.n_input_topics,
+           cfg.metrics_listen ? cfg.metrics_listen : "off");
+    nf_config_free(&cfg);
+    return 0;
+}
+
 int nf_run_main(int argc, char **argv)
 {
     const char *path = NULL;
@@ -62,6 +164,7 @@ int nf_run_main(int argc, char **argv)
     struct nf_config cfg;
     struct nf_err err = {0};
     struct sigaction sa;
+    struct nf_http *http;
     int i, code;
 
     for (i = 1; i < argc; i++) {
@@ -114,10 +217,19 @@ int nf_run_main(int argc, char **argv)
     /* a broken pipe is an error return, never a silent death */
     signal(SIGPIPE, SIG_IGN);
 
+    http = nf_run_ops_start(&cfg, false, &err);
+    if (!http && cfg.metrics_listen) {
+        nf_log(NF_LOG_ERROR, "cannot serve metrics", "{s:s}", "reason",
+               err.msg);
+        nf_config_free(&cfg);
+        nf_log_clear_secrets();
+        return 1;
+    }
     code = nf_kafka_run(&cfg, NF_VERSION, &stop_flag, NULL, &err);
     if (code != 0)
         nf_log(NF_LOG_ERROR, "worker stopped with an error", "{s:s,s:i}",
                "reason", err.msg, "exit_code", code);
+    nf_http_stop(http);
     nf_config_free(&cfg);
     nf_log_clear_secrets();
     return code;

@@ -4,6 +4,8 @@
 #ifndef NF_RUN_H
 #define NF_RUN_H
 
+#include <stdbool.h>
+
 /**
  * @brief `noticeflow run --config FILE [-X key=value ...]`
  *        (argv[0] is "run").
@@ -11,5 +13,26 @@
  *          error (no commit), 2 bad configuration or usage.
  */
 int nf_run_main(int argc, char **argv);
+
+/**
+ * @brief `noticeflow check-config FILE [--env] [-X key=value ...]`
+ *        (argv[0] is "check-config"): load and validate like `run`, never
+ *        connect. @returns 0 valid, 2 invalid or usage.
+ */
+int nf_run_check_config_main(int argc, char **argv);
+
+struct nf_config;
+struct nf_err;
+struct nf_http;
+
+/**
+ * @brief Reset the metrics registry for this process (role worker or
+ *        dispatcher, its topics from @p cfg) and start the endpoint on
+ *        metrics.listen.
+ * @returns the server; NULL when metrics.listen is empty (@p err zeroed)
+ *          or on failure (reason in @p err).
+ */
+struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
+                                 struct nf_err *err);
 
 #endif /* NF_RUN_H */

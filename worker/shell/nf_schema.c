@@ -246,6 +246,29 @@ static int canon(json_t *s, const char *ns, int depth, struct nf_buf *out,
     return nf_err_setf(err, NF_E_AVRO, 0, "not a schema");
 }
 
+int nf_schema_fullname(const char *json, size_t len, char *out, size_t cap,
+                       struct nf_err *err)
+{
+    json_t *root = json_loadb(json, len, 0, NULL);
+    const char *name = json_string_value(json_object_get(root, "name"));
+    const char *ns = json_string_value(json_object_get(root, "namespace"));
+    int n, rc = 0;
+
+    if (!name || !*name) {
+        rc = nf_err_setf(err, NF_E_AVRO, 0, "schema has no top-level name");
+        goto out;
+    }
+    if (strchr(name, '.') || !ns || !*ns)
+        n = snprintf(out, cap, "%s", name);
+    else
+        n = snprintf(out, cap, "%s.%s", ns, name);
+    if (n < 0 || (size_t)n >= cap)
+        rc = nf_err_setf(err, NF_E_AVRO, 0, "schema name too long");
+out:
+    json_decref(root);
+    return rc;
+}
+
 int nf_schema_canonical(const char *json, size_t len, struct nf_buf *out,
                         struct nf_err *err)
 {

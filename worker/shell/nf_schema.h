@@ -27,6 +27,17 @@ enum nf_schema_id {
 const char *nf_schema_text(enum nf_schema_id id, size_t *len);
 
 /**
+ * @brief The full name of the top-level record of schema @p json
+ *        (namespace + "." + name, or a dotted name as given), e.g.
+ *        "noticeflow.v1.NoticeEvent": the subject of the registry's
+ *        RecordNameStrategy.
+ * @returns 0, or NF_E_AVRO when @p json is not a named schema or the name
+ *          does not fit @p cap.
+ */
+int nf_schema_fullname(const char *json, size_t len, char *out, size_t cap,
+                       struct nf_err *err);
+
+/**
  * @brief Append the Parsing Canonical Form of the schema @p json to @p out.
  * @returns 0, or NF_E_AVRO with the reason in @p err (not JSON, not a
  *          schema, nesting deeper than 64).
