@@ -11,7 +11,10 @@ venv=${NF_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/noticeflow/venv-py$ver}
 # Pinned: the harness is tested with these (fastavro's fingerprint API and
 # confluent-kafka's AdminClient / list_consumer_group_offsets).
 # standardwebhooks: the independent signature verifier of the webhook tests.
-reqs="confluent-kafka==2.16.1 fastavro==1.13.1 pytest==9.2.0 standardwebhooks==1.1.0"
+# [avro,schemaregistry]: the independent consumer of confluent-framed
+# records (AvroDeserializer + SchemaRegistryClient; tests/system/
+# test_registry.py).
+reqs="confluent-kafka[avro,schemaregistry]==2.16.1 fastavro==1.13.1 pytest==9.2.0 standardwebhooks==1.1.0"
 stamp="$venv/.noticeflow-reqs"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$reqs" ]; then
     mkdir -p "$(dirname "$venv")"

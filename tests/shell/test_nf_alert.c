@@ -62,15 +62,16 @@ static void test_summary(void)
 
     make_doc(&d, 1u << NF_IT_UNAUTHORIZED_ACCESS, 1059, 0);
     nf_alert_summary(&d, buf, sizeof(buf));
-    CHECK_STREQ(buf, "山形テスト大学: 不正アクセス, 1,059人分, 判明 2022-10-26");
+    CHECK_STREQ(buf,
+                "山形テスト大学: 不正アクセス, 1,059人分, 判明 2022-10-26");
 
-    make_doc(&d,
-             (1u << NF_IT_RANSOMWARE) | (1u << NF_IT_UNAUTHORIZED_ACCESS),
+    make_doc(&d, (1u << NF_IT_RANSOMWARE) | (1u << NF_IT_UNAUTHORIZED_ACCESS),
              1234567, 1);
     d.organization.ptr = NULL;
     d.discovered = -1;
     nf_alert_summary(&d, buf, sizeof(buf));
-    CHECK_STREQ(buf, "(組織不明): 不正アクセス・ランサムウェア, 約1,234,567人分");
+    CHECK_STREQ(buf,
+                "(組織不明): 不正アクセス・ランサムウェア, 約1,234,567人分");
 
     make_doc(&d, 0, -1, 0);
     d.discovered = -1;
@@ -80,8 +81,7 @@ static void test_summary(void)
 
     make_doc(&d, 0, 999, 0);
     nf_alert_summary(&d, buf, sizeof(buf));
-    CHECK(strstr(buf, ", 999人分,") != NULL, "no grouping below 1000: %s",
-          buf);
+    CHECK(strstr(buf, ", 999人分,") != NULL, "no grouping below 1000: %s", buf);
 
     /* cut to the buffer on a UTF-8 boundary */
     make_doc(&d, 1u << NF_IT_UNAUTHORIZED_ACCESS, 1059, 0);
@@ -144,13 +144,12 @@ static void test_parse(void)
     uint32_t types = 0;
     enum nf_alert_severity s;
 
-    CHECK_INTEQ(nf_alert_parse_categories(" incident , other", "k", &cats,
-                                          &err),
-                0);
+    CHECK_INTEQ(
+        nf_alert_parse_categories(" incident , other", "k", &cats, &err), 0);
     CHECK_INTEQ(cats, (1u << NF_CAT_INCIDENT) | (1u << NF_CAT_OTHER));
-    CHECK_INTEQ(nf_alert_parse_types("ransomware,payment_card_leak", "k",
-                                     &types, &err),
-                0);
+    CHECK_INTEQ(
+        nf_alert_parse_types("ransomware,payment_card_leak", "k", &types, &err),
+        0);
     CHECK_INTEQ(types,
                 (1u << NF_IT_RANSOMWARE) | (1u << NF_IT_PAYMENT_CARD_LEAK));
     CHECK(nf_alert_parse_types("ransomwar", "alert.incident_types", &types,
@@ -205,8 +204,8 @@ static void test_body(void)
 
     nf_alert_rules_default(&r);
     make_doc(&d, 1u << NF_IT_UNAUTHORIZED_ACCESS, 1059, 0);
-    CHECK_INTEQ(nf_alert_build(&r, &d, text, sizeof(text) - 1, &meta, &body,
-                               &n, &s, &err),
+    CHECK_INTEQ(nf_alert_build(&r, &d, text, sizeof(text) - 1, &meta, &body, &n,
+                               &s, &err),
                 0);
     CHECK(body != NULL && n == strlen(body), "body");
     o = body ? json_loadb(body, n, 0, &je) : NULL;
@@ -227,10 +226,10 @@ static void test_body(void)
                     "山形テスト大学");
         CHECK_STREQ(json_string_value(json_object_get(o, "discovered_date")),
                     "2022-10-26");
-        CHECK_STREQ(json_string_value(json_object_get(
-                        json_array_get(json_object_get(o, "counts"), 0),
-                        "text")),
-                    "1,059人分");
+        CHECK_STREQ(
+            json_string_value(json_object_get(
+                json_array_get(json_object_get(o, "counts"), 0), "text")),
+            "1,059人分");
         CHECK_INTEQ(json_integer_value(json_object_get(
                         json_object_get(o, "source"), "offset")),
                     1207);
@@ -247,8 +246,8 @@ static void test_body(void)
     /* no match: 0 and no body */
     d.category = NF_CAT_OTHER;
     body = (char *)1;
-    CHECK_INTEQ(nf_alert_build(&r, &d, text, sizeof(text) - 1, &meta, &body,
-                               &n, &s, &err),
+    CHECK_INTEQ(nf_alert_build(&r, &d, text, sizeof(text) - 1, &meta, &body, &n,
+                               &s, &err),
                 0);
     CHECK(body == NULL && n == 0, "body for a non-matching record");
     meta.event_id = NULL;

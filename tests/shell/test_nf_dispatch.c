@@ -17,8 +17,7 @@ static void test_schedule(void)
     struct nf_err err = {0};
 
     CHECK_INTEQ(nf_dispatch_parse_schedule(NF_DISPATCH_DEFAULT_SCHEDULE, s,
-                                           NF_DISPATCH_MAX_ATTEMPTS, &n,
-                                           &err),
+                                           NF_DISPATCH_MAX_ATTEMPTS, &n, &err),
                 0);
     CHECK_INTEQ(n, 8);
     CHECK_INTEQ(s[0], 0);
@@ -26,8 +25,7 @@ static void test_schedule(void)
     CHECK_INTEQ(s[2], 300000);
     CHECK_INTEQ(s[4], 2 * 3600000LL);
     CHECK_INTEQ(s[7], 10 * 3600000LL);
-    CHECK_INTEQ(nf_dispatch_parse_schedule("250ms, 1s ,2d", s, 4, &n, &err),
-                0);
+    CHECK_INTEQ(nf_dispatch_parse_schedule("250ms, 1s ,2d", s, 4, &n, &err), 0);
     CHECK_INTEQ(n, 3);
     CHECK_INTEQ(s[0], 250);
     CHECK_INTEQ(s[2], 2 * 86400000LL);
@@ -92,12 +90,12 @@ static void test_retry_after(void)
 
     CHECK_INTEQ(nf_webhook_parse_retry_after(" 120\r\n", 6, now), 120000);
     CHECK_INTEQ(nf_webhook_parse_retry_after("0", 1, now), 0);
-    CHECK_INTEQ(nf_webhook_parse_retry_after(
-                    "Tue, 14 Nov 2023 22:14:20 GMT", 29, now),
-                60000);
-    CHECK_INTEQ(nf_webhook_parse_retry_after(
-                    "Tue, 14 Nov 2023 22:00:00 GMT", 29, now),
-                0);
+    CHECK_INTEQ(
+        nf_webhook_parse_retry_after("Tue, 14 Nov 2023 22:14:20 GMT", 29, now),
+        60000);
+    CHECK_INTEQ(
+        nf_webhook_parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", 29, now),
+        0);
     CHECK_INTEQ(nf_webhook_parse_retry_after("999999999999", 12, now),
                 NF_WEBHOOK_RETRY_AFTER_MAX_MS);
     CHECK_INTEQ(nf_webhook_parse_retry_after("-5", 2, now), -1);

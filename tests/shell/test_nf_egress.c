@@ -81,8 +81,7 @@ static void test_classify(void)
                 NF_ADDR_LINK_LOCAL);
     CHECK_INTEQ(nf_egress_classify_v4(v4("0.0.0.0")), NF_ADDR_SPECIAL);
     CHECK_INTEQ(nf_egress_classify_v4(v4("224.0.0.1")), NF_ADDR_SPECIAL);
-    CHECK_INTEQ(nf_egress_classify_v4(v4("255.255.255.255")),
-                NF_ADDR_SPECIAL);
+    CHECK_INTEQ(nf_egress_classify_v4(v4("255.255.255.255")), NF_ADDR_SPECIAL);
     CHECK_INTEQ(nf_egress_classify_v4(v4("192.0.2.10")), NF_ADDR_SPECIAL);
     CHECK_INTEQ(nf_egress_classify_v4(v4("198.18.0.1")), NF_ADDR_SPECIAL);
 
@@ -123,9 +122,8 @@ static void test_urls(void)
     CHECK_STREQ(u.host, "hooks.example.com");
     CHECK_INTEQ(u.port, 8443);
     CHECK(u.https && !u.host_is_ip, "https name");
-    CHECK_INTEQ(nf_egress_parse_url("https://93.184.216.34/", &strict, &u,
-                                    &err),
-                0);
+    CHECK_INTEQ(
+        nf_egress_parse_url("https://93.184.216.34/", &strict, &u, &err), 0);
     CHECK(u.host_is_ip && u.port == 443, "literal, default port");
 
     /* the SSRF list, test allowance off */
@@ -181,16 +179,14 @@ static void test_resolve(void)
           "localhost accepted");
     CHECK(strstr(err.msg, "loopback") != NULL, "reason: %s", err.msg);
     CHECK_INTEQ(
-        nf_egress_parse_url("https://localhost:9/", &loopback_ok, &u, &err),
-        0);
+        nf_egress_parse_url("https://localhost:9/", &loopback_ok, &u, &err), 0);
     CHECK_INTEQ(nf_egress_resolve(&u, &loopback_ok, &pin, &err), 0);
     CHECK(pin.n >= 1 && pin.all_loopback, "pin");
     CHECK(strncmp(pin.resolve, "localhost:9:", 12) == 0, "resolve: %s",
           pin.resolve);
     /* a literal: no DNS, no CURLOPT_RESOLVE entry */
-    CHECK_INTEQ(nf_egress_parse_url("https://127.0.0.1:9/", &loopback_ok, &u,
-                                    &err),
-                0);
+    CHECK_INTEQ(
+        nf_egress_parse_url("https://127.0.0.1:9/", &loopback_ok, &u, &err), 0);
     CHECK_INTEQ(nf_egress_resolve(&u, &loopback_ok, &pin, &err), 0);
     CHECK_STREQ(pin.resolve, "");
 }

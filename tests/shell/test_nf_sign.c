@@ -42,10 +42,10 @@ static void test_spec_vector(void)
 static void test_rotation(void)
 {
     struct nf_err err = {0};
-    struct nf_signer *s = nf_signer_new(
-        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,\n"
-        " whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
-        &err);
+    struct nf_signer *s =
+        nf_signer_new("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,\n"
+                      " whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+                      &err);
     char sig[NF_SIGN_HEADER_MAX];
     const char *body = "{\"test\": 2432232314}";
 
@@ -72,8 +72,7 @@ static void test_bad_secrets(void)
     CHECK(s == NULL, "short key accepted");
     CHECK(strstr(err.msg, "AAECAwQF") == NULL, "secret echoed: %s", err.msg);
     /* not base64 */
-    CHECK(nf_signer_new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2La!aSw", &err) ==
-              NULL,
+    CHECK(nf_signer_new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2La!aSw", &err) == NULL,
           "bad base64 accepted");
     /* empty list */
     CHECK(nf_signer_new(" , \n", &err) == NULL, "empty list accepted");
@@ -127,8 +126,8 @@ static void test_webhook_id(void)
     CHECK(strcmp(a, c) != 0, "different endpoints share an id");
     CHECK(strncmp(a, "msg_", 4) == 0 && strlen(a) == 28, "form: %s", a);
     for (i = 4; i < strlen(a); i++)
-        CHECK(a[i] != '+' && a[i] != '/' && a[i] != '=',
-              "not base64url: %s", a);
+        CHECK(a[i] != '+' && a[i] != '/' && a[i] != '=', "not base64url: %s",
+              a);
 }
 
 static void test_base64(void)

@@ -69,6 +69,10 @@
 #define ITEM_MAX_BYTES 160
 /* An incident cue this heavy names an event (流出, 紛失), not a datum. */
 #define EVENT_WT 2
+/* Score of each sentence that reports an event (see read_event()), and
+ * how many such sentences count. */
+#define EVENT_SENT_WT 3.0
+#define EVENT_CAP     3
 /* Margin at which the confidence is 0.75 (halfway from a tie to sure). */
 #define CONF_HALF 4.0
 /* How far a partner word may stand from its cue, in bytes. */
@@ -140,6 +144,15 @@ static const struct cue cues[] = {
      NULL},
     {W("盗取"), SIG_INCIDENT, 2, NF_IT_ACCOUNT_COMPROMISE, 0, "パスワード",
      NULL},
+    /* logins with ID/password pairs leaked elsewhere, under another name */
+    {W("不正にログイン"), SIG_INCIDENT, 4, NF_IT_ACCOUNT_COMPROMISE, F_NEG,
+     NULL, NULL},
+    {W("なりすましログイン"), SIG_INCIDENT, 4, NF_IT_ACCOUNT_COMPROMISE, F_NEG,
+     NULL, NULL},
+    {W("パスワードリスト攻撃"), SIG_INCIDENT, 4, NF_IT_ACCOUNT_COMPROMISE,
+     F_NEG, NULL, NULL},
+    {W("リスト型攻撃"), SIG_INCIDENT, 4, NF_IT_ACCOUNT_COMPROMISE, F_NEG, NULL,
+     NULL},
     {W("不正利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
      "アカウント", NULL},
     {W("不正に利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE,
@@ -154,11 +167,27 @@ static const struct cue cues[] = {
     {W("盗まれ"), SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
     {W("置き忘れ"), SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
     {W("滅失"), SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    /* papers that cannot be found: 所在不明, 所在が分からなくなった, the
+     * police report of a loss (遺失届) */
+    {W("所在不明"), SIG_INCIDENT, 3, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("所在が分からな"), SIG_INCIDENT, 3, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("所在がわからな"), SIG_INCIDENT, 3, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
+    {W("遺失"), SIG_INCIDENT, 2, NF_IT_LOST_OR_STOLEN, 0, NULL, NULL},
     /* sent to the wrong people */
     {W("誤送信"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("誤送付"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("誤配達"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("誤配送"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    /* post: another person's letter in the envelope, the wrong address */
+    {W("誤封入"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤同封"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤発送"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤郵送"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤交付"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("誤配布"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    /* mail: "BCCではなくTO(CC)に入力" shows every recipient's address */
+    {W("BCCではなく"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
+    {W("Bccではなく"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("誤って"), SIG_INCIDENT, 1, NF_IT_MISDELIVERY, F_AFTER, "送", NULL},
     {W("BCC"), SIG_INCIDENT, 1, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("Bcc"), SIG_INCIDENT, 1, NF_IT_MISDELIVERY, 0, NULL, NULL},
@@ -179,11 +208,19 @@ static const struct cue cues[] = {
     {W("設定不備"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
     {W("設定ミス"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
     {W("公開設定"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
-    {W("閲覧できる状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL,
+    {W("共有設定"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    /* others' data open to view: the exposure itself, an event even when
+     * the notice names no cause (a booking page showing other guests) */
+    {W("閲覧できる状態"), SIG_INCIDENT, 3, NF_IT_MISCONFIGURATION, 0, NULL,
      NULL},
-    {W("閲覧可能な状態"), SIG_INCIDENT, 1, NF_IT_MISCONFIGURATION, 0, NULL,
+    {W("閲覧可能な状態"), SIG_INCIDENT, 3, NF_IT_MISCONFIGURATION, 0, NULL,
+     NULL},
+    {W("閲覧可能となって"), SIG_INCIDENT, 3, NF_IT_MISCONFIGURATION, 0, NULL,
+     NULL},
+    {W("表示される状態"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL,
      NULL},
     {W("公開してしま"), SIG_INCIDENT, 2, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
+    {W("誤って公開"), SIG_INCIDENT, 3, NF_IT_MISCONFIGURATION, 0, NULL, NULL},
     /* the leak and the notice itself */
     {W("漏えい"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
     {W("漏洩"), SIG_INCIDENT, 2, NO_TYPE, 0, NULL, NULL},
@@ -227,6 +264,15 @@ static const struct cue cues[] = {
     {W("月号"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL}, /* 2024年8月号 */
     /* advisories, statistics, maintenance, greetings */
     {W("メンテナンス"), SIG_OTHER, 4, NO_TYPE, 0, NULL, NULL},
+    /* outages (not 障害 alone: 障害者, 障害福祉課 are in many notices) */
+    {W("システム障害"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("通信障害"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("障害により"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("障害が発生"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    /* product news */
+    {W("提供開始"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("新バージョン"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("発売"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
     {W("詐欺"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
     {W("ご注意ください"), SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
     {W("注意してください"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
@@ -245,6 +291,23 @@ static const char *const negations[] = {
     "ありません", "はない",   "危険性",       "つながる",
 };
 
+/*
+ * Predicates that report an event that happened, read in the sentence after
+ * an event cue: "流出した可能性があります", "判明しました", "閲覧可能な状態と
+ * なっていました", "不正アクセスを受け", a news article's "…と発表した".
+ * ました is the polite past of every verb, so a notice's own account of
+ * what happened ("誤って送信してしまいました") is one, while a campaign's
+ * or a product's future tense (進呈します, 提供いたします) is not.
+ */
+static const char *const event_preds[] = {
+    "判明", "発覚", "可能性", "発生", "確認され", "確認し",
+    "受け", "ました", "公表", "発表", "明らかに",
+};
+
+/* Nouns that make an incident word right before them a countermeasure, a
+ * product feature or a policy: 誤送信防止, 情報漏えい対策ソフト. */
+static const char *const measures[] = {"防止", "対策"};
+
 /* Words that make a cue's sentence a condition of terms. */
 static const char *const conditions[] = {"場合", "ときは", "際は"};
 
@@ -257,6 +320,14 @@ static const char *const sig_names[] = {
     [SIG_CAMPAIGN] = "loyalty_campaign",
     [SIG_OTHER] = "other",
     [SIG_DIGEST] = "other",
+};
+
+/* The reading of event sentences across the scan. */
+struct events {
+    size_t seen;      /* text before this was read for a predicate */
+    unsigned n;       /* sentences that report an event, <= EVENT_CAP */
+    size_t first;     /* folded index of the first event predicate */
+    const char *word; /* that predicate */
 };
 
 /* What one cue did in this document. */
@@ -382,19 +453,67 @@ static bool news_item(const struct nf_text *t, size_t ls, size_t i)
     return false;
 }
 
+/*
+ * Does the sentence after an event cue ending at @p from report that the
+ * event happened? Each byte is read once across the scan: the read starts
+ * where the last one stopped (ev->seen), and a sentence that reported an
+ * event is not read again, so a sentence counts once and a text of ten
+ * million cues costs one pass. Negated or hedged sentences ("流出した事実は
+ * ありません", "漏えいにつながる可能性") and conditions of terms ("不正利用
+ * が判明した場合") report nothing.
+ */
+static void read_event(const struct nf_text *t, size_t from,
+                       struct events *ev)
+{
+    size_t ce, k, p;
+
+    if (ev->n >= EVENT_CAP)
+        return;
+    if (from < ev->seen) {
+        if (ev->seen >= t->len || t->s[ev->seen] == '\n' ||
+            nf_text_at(t, ev->seen, "。"))
+            return; /* the rest of this sentence was read */
+        from = ev->seen;
+    }
+    ce = clause_end(t, from);
+    ev->seen = ce;
+    for (k = 0; k < sizeof(event_preds) / sizeof(*event_preds); k++) {
+        p = nf_text_find(t, from, ce, event_preds[k]);
+        if (p != (size_t)-1)
+            break;
+    }
+    if (k == sizeof(event_preds) / sizeof(*event_preds) ||
+        any_in(t, from, ce, negations,
+               sizeof(negations) / sizeof(*negations)) ||
+        any_in(t, from, ce, conditions,
+               sizeof(conditions) / sizeof(*conditions)))
+        return;
+    if (ev->n++ == 0) {
+        ev->first = p;
+        ev->word = event_preds[k];
+    }
+}
+
 /* Record one match of cue @p c at @p i; the lookaheads run only while the
- * cue can still change the result (capped hits, type not yet given). */
+ * cue can still change the result (capped hits, type not yet given, an
+ * unread sentence after an event cue). */
 static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
-                   size_t i, bool in_title)
+                   struct events *ev, size_t i, bool in_title)
 {
     size_t n = c->len;
     bool need_count = in_title ? h->title == 0 : h->body < HIT_CAP;
     bool need_type = c->itype != NO_TYPE && !h->typed;
     size_t ce;
 
-    if (!need_count && !need_type)
-        return;
     if (c->unless && nf_text_at(t, i + n, c->unless))
+        return;
+    if (c->sig == SIG_INCIDENT &&
+        (nf_text_at(t, i + n, measures[0]) ||
+         nf_text_at(t, i + n, measures[1])))
+        return;
+    if (c->sig == SIG_INCIDENT && c->wt >= EVENT_WT)
+        read_event(t, i + n, ev);
+    if (!need_count && !need_type)
         return;
     if ((c->flags & F_NOUN) && noun_char_at(t, i + n))
         return;

@@ -201,9 +201,8 @@ int nf_alert_rules_from_config(const struct nf_config *cfg,
                              &r->incident_types, err) != 0)
         return NF_E_CONFIG;
     if (cfg->alert_high_types &&
-        nf_alert_parse_types(cfg->alert_high_types,
-                             "alert.severity.high.types", &r->high_types,
-                             err) != 0)
+        nf_alert_parse_types(cfg->alert_high_types, "alert.severity.high.types",
+                             &r->high_types, err) != 0)
         return NF_E_CONFIG;
     if (cfg->alert_medium_types &&
         nf_alert_parse_types(cfg->alert_medium_types,
@@ -211,8 +210,7 @@ int nf_alert_rules_from_config(const struct nf_config *cfg,
                              err) != 0)
         return NF_E_CONFIG;
     if (cfg->alert_min_severity &&
-        nf_alert_parse_severity(cfg->alert_min_severity, &r->min_severity) !=
-            0)
+        nf_alert_parse_severity(cfg->alert_min_severity, &r->min_severity) != 0)
         return nf_err_setf(err, NF_E_CONFIG, 0,
                            "alert.min.severity: '%s' is not low, medium or "
                            "high",
@@ -256,8 +254,7 @@ bool nf_alert_match(const struct nf_alert_rules *r, const struct nf_doc *doc,
         return false;
     if (r->incident_types && !(doc->incident_types & r->incident_types))
         return false;
-    if (r->min_affected_count >= 0 &&
-        (!c || c->value < r->min_affected_count))
+    if (r->min_affected_count >= 0 && (!c || c->value < r->min_affected_count))
         return false;
     s = nf_alert_severity_of(r, doc);
     if (s < r->min_severity)
@@ -359,11 +356,10 @@ static json_t *source_json(const struct nf_source *s)
 {
     if (!s || !s->topic)
         return json_null();
-    return json_pack("{s:s,s:i,s:I,s:o}", "topic", s->topic, "partition",
-                     (int)s->partition, "offset", (json_int_t)s->offset,
-                     "timestamp",
-                     s->timestamp >= 0 ? json_integer(s->timestamp)
-                                       : json_null());
+    return json_pack(
+        "{s:s,s:i,s:I,s:o}", "topic", s->topic, "partition", (int)s->partition,
+        "offset", (json_int_t)s->offset, "timestamp",
+        s->timestamp >= 0 ? json_integer(s->timestamp) : json_null());
 }
 
 static json_t *envelope_json(const struct nf_envelope *e)
@@ -409,10 +405,10 @@ int nf_alert_build(const struct nf_alert_rules *r, const struct nf_doc *doc,
     rc |= json_object_set_new(o, "summary", json_string(summary));
     rc |= json_object_set_new(o, "source", source_json(meta->src));
     rc |= json_object_set_new(o, "envelope", envelope_json(meta->env));
-    rc |= json_object_set_new(o, "reference_date",
-                              opt_str(meta->reference_date));
-    rc |= json_object_set_new(o, "worker_version",
-                              opt_str(meta->worker_version));
+    rc |=
+        json_object_set_new(o, "reference_date", opt_str(meta->reference_date));
+    rc |=
+        json_object_set_new(o, "worker_version", opt_str(meta->worker_version));
     if (rc == 0)
         *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);

@@ -23,7 +23,7 @@
 struct nf_config;
 
 /** Alert message headers (besides content-type and noticeflow-event-id). */
-#define NF_HDR_SEVERITY     "noticeflow-alert-severity"
+#define NF_HDR_SEVERITY      "noticeflow-alert-severity"
 #define NF_CONTENT_TYPE_JSON "application/json"
 /** Bytes of a summary line (the organization is at most 512 bytes). */
 #define NF_ALERT_SUMMARY_MAX 1024
@@ -31,12 +31,12 @@ struct nf_config;
 enum nf_alert_severity { NF_SEV_LOW = 0, NF_SEV_MEDIUM, NF_SEV_HIGH };
 
 struct nf_alert_rules {
-    unsigned categories;       /**< bit set of 1u << enum nf_category */
-    uint32_t incident_types;   /**< alert only on these; 0: any type */
+    unsigned categories;        /**< bit set of 1u << enum nf_category */
+    uint32_t incident_types;    /**< alert only on these; 0: any type */
     int64_t min_affected_count; /**< < 0: no minimum */
     enum nf_alert_severity min_severity;
-    uint32_t high_types;  /**< any of these → high */
-    int64_t high_count;   /**< affected_count >= this → high (< 0: off) */
+    uint32_t high_types; /**< any of these → high */
+    int64_t high_count;  /**< affected_count >= this → high (< 0: off) */
     uint32_t medium_types;
     int64_t medium_count;
 };

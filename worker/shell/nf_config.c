@@ -120,8 +120,7 @@ static const struct key keys[] = {
      "dispatcher consumer group (default: <group.id>-alerts)"},
     {"alert.categories", KT_OPT_STRING, NULL, 0, 0, F(alert_categories),
      "categories that alert (comma list; default incident)"},
-    {"alert.incident_types", KT_OPT_STRING, NULL, 0, 0,
-     F(alert_incident_types),
+    {"alert.incident_types", KT_OPT_STRING, NULL, 0, 0, F(alert_incident_types),
      "alert only on these incident types (comma list; default any)"},
     /* -1: no minimum; a minimum excludes records without a count. */
     {"alert.min_affected_count", KT_INT, "-1", -1, 0x7fffffffL,
@@ -134,8 +133,9 @@ static const struct key keys[] = {
      "incident types that make an alert high (default "
      "payment_card_leak,ransomware)"},
     {"alert.severity.high.min_count", KT_INT, "10000", -1, 0x7fffffffL,
-     F(alert_high_min_count), "affected_count that makes an alert high (-1: "
-                              "off)"},
+     F(alert_high_min_count),
+     "affected_count that makes an alert high (-1: "
+     "off)"},
     {"alert.severity.medium.types", KT_OPT_STRING, NULL, 0, 0,
      F(alert_medium_types),
      "incident types that make an alert medium (default "
@@ -211,8 +211,7 @@ static const struct key keys[] = {
      F(ecs_original_max),
      "bytes of the notice text kept in ECS event.original (cut on a "
      "UTF-8 boundary; notice.original.truncated says so)"},
-    {"output.avro.framing", KT_STRING, "single-object", 0, 0,
-     F(avro_framing),
+    {"output.avro.framing", KT_STRING, "single-object", 0, 0, F(avro_framing),
      "framing of every Avro topic: single-object (C3 01 + fingerprint) or "
      "confluent (00 + 4-byte schema id; needs schema.registry.url)"},
     {"output.topic.incident.avro.framing", KT_OPT_STRING, NULL, 0, 0,
@@ -245,8 +244,7 @@ static const struct key keys[] = {
      "subject naming: topic (<topic>-value, TopicNameStrategy), record "
      "(<record>, RecordNameStrategy) or topic_record (<topic>-<record>)"},
     {"schema.registry.basic.auth.user.info", KT_OPT_STRING, NULL, 0, 0,
-     F(registry_user_info),
-     "USER:PASSWORD for HTTP basic auth (never logged)"},
+     F(registry_user_info), "USER:PASSWORD for HTTP basic auth (never logged)"},
     {"schema.registry.ssl.ca.location", KT_OPT_STRING, NULL, 0, 0,
      F(registry_ca_file),
      "PEM CA bundle to verify the registry with (default: system CAs)"},
@@ -1080,10 +1078,10 @@ void nf_config_print_reference(FILE *f)
         if (k->type == KT_INT)
             fprintf(f, " %ld..%ld", k->min, k->max);
         fprintf(f, " | %s | %s |\n",
-                k->def                        ? k->def
-                : k->type == KT_OPT_STRING ||
-                        k->type == KT_OPT_TOPIC ? "(unset)"
-                                                : "(required)",
+                k->def ? k->def
+                : k->type == KT_OPT_STRING || k->type == KT_OPT_TOPIC
+                    ? "(unset)"
+                    : "(required)",
                 k->help);
     }
     fprintf(f, "| `kafka.<prop>` | string | | librdkafka property for both "

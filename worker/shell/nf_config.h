@@ -55,16 +55,16 @@ struct nf_config {
     enum nf_log_level log_level;
     bool unsafe_store_before_produce; /**< TEST ONLY negative control */
     /* Alerts and signed webhooks (nf_alert, nf_dispatch; issue 4). String
-     * keys of type KT_OPTIONAL are NULL when unset. */
-    char *topic_alerts;        /**< output.topic.alerts; NULL: no alerts */
-    char *topic_alerts_retry;  /**< alerts.topic.retry */
+     * keys of type KT_OPT_* are NULL when unset. */
+    char *topic_alerts;             /**< output.topic.alerts; NULL: no alerts */
+    char *topic_alerts_retry;       /**< alerts.topic.retry */
     char *topic_alerts_dead_letter; /**< alerts.topic.dead_letter */
-    char *alerts_group_id;     /**< alerts.group.id (dispatcher) */
-    char *alert_categories;    /**< comma list; NULL: incident */
-    char *alert_incident_types; /**< comma list; NULL: any */
-    long alert_min_affected_count; /**< -1: no minimum */
-    char *alert_min_severity;  /**< low|medium|high; NULL: low */
-    char *alert_high_types;    /**< NULL: payment_card_leak,ransomware */
+    char *alerts_group_id;          /**< alerts.group.id (dispatcher) */
+    char *alert_categories;         /**< comma list; NULL: incident */
+    char *alert_incident_types;     /**< comma list; NULL: any */
+    long alert_min_affected_count;  /**< -1: no minimum */
+    char *alert_min_severity;       /**< low|medium|high; NULL: low */
+    char *alert_high_types;         /**< NULL: payment_card_leak,ransomware */
     long alert_high_min_count;
     char *alert_medium_types;
     long alert_medium_min_count;
@@ -80,8 +80,8 @@ struct nf_config {
     long webhook_max_in_flight;
     long alerts_max_waiting;
     /* Operations endpoint (nf_http, nf_metrics; issue 6). */
-    char *metrics_listen;   /**< HOST:PORT; NULL: no endpoint */
-    long health_stall_ms;   /**< /healthz fails past this main-loop stall */
+    char *metrics_listen; /**< HOST:PORT; NULL: no endpoint */
+    long health_stall_ms; /**< /healthz fails past this main-loop stall */
     /* SIEM-ready outputs (issue 5; nf_outputs, nf_ecs, nf_registry). */
     char *format_incident; /**< output.topic.<category>.format */
     char *format_loyalty_campaign;

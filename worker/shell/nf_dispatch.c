@@ -137,8 +137,11 @@ int nf_dispatch_parse_schedule(const char *s, int64_t *out, size_t cap,
     static const struct {
         const char *suffix;
         int64_t ms;
-    } units[] = {{"ms", 1},        {"s", 1000},          {"m", 60000},
-                 {"h", 3600000LL}, {"d", 86400000LL}};
+    } units[] = {{"ms", 1},
+                 {"s", 1000},
+                 {"m", 60000},
+                 {"h", 3600000LL},
+                 {"d", 86400000LL}};
     const char *p = s;
 
     *n = 0;
@@ -359,12 +362,12 @@ static int produce(struct dispatcher *d, struct alert *a, const char *topic,
 
     a->state = A_PRODUCING;
     for (;;) {
-        e = rd_kafka_producev(
-            d->producer, RD_KAFKA_V_TOPIC(topic),
-            RD_KAFKA_V_KEY(a->key, a->key_len),
-            RD_KAFKA_V_VALUE((void *)value, len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
-            RD_KAFKA_V_OPAQUE(a), RD_KAFKA_V_END);
+        e = rd_kafka_producev(d->producer, RD_KAFKA_V_TOPIC(topic),
+                              RD_KAFKA_V_KEY(a->key, a->key_len),
+                              RD_KAFKA_V_VALUE((void *)value, len),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(a),
+                              RD_KAFKA_V_END);
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
             break;
         /* serve delivery reports, then try again: never drop */
@@ -402,17 +405,17 @@ static void park(struct dispatcher *d, struct alert *a, int64_t delay_ms,
     hdr_addf(h, NF_HDR_LAST_STATUS, r ? r->status : 0);
     if (r && r->error[0])
         hdr_add(h, NF_HDR_LAST_ERROR, r->error);
-    nf_log(NF_LOG_WARN, "webhook attempt failed: parked", "{s:s,s:s,s:i,s:I,s:s}",
-           "event_id", a->event_id, "webhook_id", a->webhook_id, "attempt",
-           (int)a->attempt, "retry_in_ms", (json_int_t)delay_ms, "error",
-           r ? r->error : "");
+    nf_log(NF_LOG_WARN, "webhook attempt failed: parked",
+           "{s:s,s:s,s:i,s:I,s:s}", "event_id", a->event_id, "webhook_id",
+           a->webhook_id, "attempt", (int)a->attempt, "retry_in_ms",
+           (json_int_t)delay_ms, "error", r ? r->error : "");
     nf_metrics_alert(NF_METRICS_ALERT_RETRIED, NULL);
     if (produce(d, a, d->cfg->topic_alerts_retry, a->body, a->len, h) == 0)
         d->st.parked++;
 }
 
-static void dead_letter(struct dispatcher *d, struct alert *a,
-                        const char *code, const struct nf_webhook_result *r)
+static void dead_letter(struct dispatcher *d, struct alert *a, const char *code,
+                        const struct nf_webhook_result *r)
 {
     rd_kafka_headers_t *h = base_headers(a);
     json_t *alert = json_loadb(a->body, a->len, 0, NULL);
@@ -423,12 +426,11 @@ static void dead_letter(struct dispatcher *d, struct alert *a,
     hdr_addf(h, NF_HDR_HTTP_STATUS, r ? r->status : 0);
     o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:i,s:I,s:s,s:o}", "type",
                   "noticeflow.alert_dead_letter.v1", "event_id", a->event_id,
-                  "webhook_id", a->webhook_id, "url",
-                  nf_webhook_url(d->wh), "status", r ? (int)r->status : 0,
-                  "error_code", code, "attempts", (int)a->attempt + (r ? 1 : 0),
-                  "failed_at_ms", (json_int_t)wall_ms(), "error",
-                  r ? r->error : "",
-                  "alert", alert ? alert : json_stringn(a->body, a->len));
+                  "webhook_id", a->webhook_id, "url", nf_webhook_url(d->wh),
+                  "status", r ? (int)r->status : 0, "error_code", code,
+                  "attempts", (int)a->attempt + (r ? 1 : 0), "failed_at_ms",
+                  (json_int_t)wall_ms(), "error", r ? r->error : "", "alert",
+                  alert ? alert : json_stringn(a->body, a->len));
     if (o && r)
         json_object_set_new(o, "response_snippet", json_string(r->snippet));
     v = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -524,9 +526,9 @@ static void on_result(struct dispatcher *d, const struct nf_webhook_result *r)
         d->st.delivered++;
         nf_metrics_alert(NF_METRICS_ALERT_SENT, NULL);
         nf_log(NF_LOG_DEBUG, "webhook delivered", "{s:s,s:s,s:i,s:i,s:I}",
-               "event_id", a->event_id, "webhook_id", a->webhook_id,
-               "attempt", (int)a->attempt, "status", (int)r->status,
-               "elapsed_ms", (json_int_t)r->elapsed_ms);
+               "event_id", a->event_id, "webhook_id", a->webhook_id, "attempt",
+               (int)a->attempt, "status", (int)r->status, "elapsed_ms",
+               (json_int_t)r->elapsed_ms);
         alert_done(d, a, true);
         return;
     }
@@ -550,8 +552,7 @@ static bool header_str(rd_kafka_headers_t *h, const char *name, char *out,
     const void *v;
     size_t n;
 
-    if (!h || rd_kafka_header_get_last(h, name, &v, &n) != 0 || !v ||
-        n >= cap)
+    if (!h || rd_kafka_header_get_last(h, name, &v, &n) != 0 || !v || n >= cap)
         return false;
     memcpy(out, v, n);
     out[n] = '\0';
@@ -639,8 +640,8 @@ static void handle_message(struct dispatcher *d, rd_kafka_message_t *rkm)
     d->st.consumed++;
     nf_metrics_consumed(a->topic);
     if (!a->event_id[0] || !a->body[0] ||
-        nf_sign_webhook_id(a->event_id, nf_webhook_url(d->wh),
-                           a->webhook_id) != 0) {
+        nf_sign_webhook_id(a->event_id, nf_webhook_url(d->wh), a->webhook_id) !=
+            0) {
         /* not an alert of ours: kept, with the reason, never retried */
         snprintf(a->webhook_id, sizeof(a->webhook_id), "-");
         dead_letter(d, a, "invalid_alert", NULL);
@@ -695,8 +696,8 @@ static void set_paused(struct dispatcher *d, bool pause)
         rd_kafka_topic_partition_list_destroy(parts);
     }
     d->paused = pause;
-    nf_log(NF_LOG_INFO, pause ? "input paused: alerts.max.waiting reached"
-                              : "input resumed",
+    nf_log(NF_LOG_INFO,
+           pause ? "input paused: alerts.max.waiting reached" : "input resumed",
            "{s:I}", "held", (json_int_t)d->held);
 }
 
@@ -799,8 +800,7 @@ static void turn(struct dispatcher *d, bool consume)
     drain_pipe(d->pipe_rd);
     /* always poll: rebalances and the session are served here */
     for (k = 0; k < CONSUME_BATCH && !d->fatal; k++) {
-        rd_kafka_message_t *rkm =
-            rd_kafka_consumer_poll(d->consumer, 0);
+        rd_kafka_message_t *rkm = rd_kafka_consumer_poll(d->consumer, 0);
 
         if (!rkm)
             break;
@@ -932,8 +932,8 @@ static int check_config(const struct nf_config *cfg, struct nf_err *err)
 
     for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
         if (!*(char *const *)((const char *)cfg + need[i].off))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "dispatch needs the key %s", need[i].key);
+            return nf_err_setf(err, NF_E_CONFIG, 0, "dispatch needs the key %s",
+                               need[i].key);
     if (strcmp(cfg->topic_alerts, cfg->topic_alerts_retry) == 0 ||
         strcmp(cfg->topic_alerts_retry, cfg->topic_alerts_dead_letter) == 0 ||
         strcmp(cfg->topic_alerts, cfg->topic_alerts_dead_letter) == 0)
@@ -952,11 +952,10 @@ static int setup(struct dispatcher *d, struct nf_err *err)
     rd_kafka_resp_err_t e;
 
     if (check_config(d->cfg, err) != 0 ||
-        nf_dispatch_parse_schedule(d->cfg->webhook_retry_schedule
-                                       ? d->cfg->webhook_retry_schedule
-                                       : NF_DISPATCH_DEFAULT_SCHEDULE,
-                                   d->sched, NF_DISPATCH_MAX_ATTEMPTS,
-                                   &d->n_sched, err) != 0)
+        nf_dispatch_parse_schedule(
+            d->cfg->webhook_retry_schedule ? d->cfg->webhook_retry_schedule
+                                           : NF_DISPATCH_DEFAULT_SCHEDULE,
+            d->sched, NF_DISPATCH_MAX_ATTEMPTS, &d->n_sched, err) != 0)
         return NF_E_CONFIG;
     if (read_secrets(d->cfg, &secrets, err) != 0) {
         free(secrets);
@@ -1089,10 +1088,9 @@ static int run(const struct nf_config *cfg, struct nf_err *err)
         code = rc == NF_E_CONFIG ? 2 : 1;
         goto out;
     }
-    nf_log(NF_LOG_INFO, "started",
-           "{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:I,s:I}", "version", NF_VERSION,
-           "webhook.url", cfg->webhook_url, "alerts", cfg->topic_alerts,
-           "retry", cfg->topic_alerts_retry, "dead_letter",
+    nf_log(NF_LOG_INFO, "started", "{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:I,s:I}",
+           "version", NF_VERSION, "webhook.url", cfg->webhook_url, "alerts",
+           cfg->topic_alerts, "retry", cfg->topic_alerts_retry, "dead_letter",
            cfg->topic_alerts_dead_letter, "secrets",
            (int)nf_signer_count(d.signer), "attempts", (int)d.n_sched,
            "timeout_ms", (json_int_t)cfg->webhook_timeout_ms,
@@ -1102,9 +1100,9 @@ static int run(const struct nf_config *cfg, struct nf_err *err)
     nf_metrics_set_draining(true);
     /* drain: finish attempts and produces in flight, store, commit */
     end = wall_ms() + cfg->shutdown_timeout_ms;
-    while (!d.fatal && wall_ms() < end &&
-           (nf_webhook_in_flight(d.wh) > 0 ||
-            rd_kafka_outq_len(d.producer) > 0))
+    while (
+        !d.fatal && wall_ms() < end &&
+        (nf_webhook_in_flight(d.wh) > 0 || rd_kafka_outq_len(d.producer) > 0))
         turn(&d, false);
     if (!d.fatal) {
         store_offsets(&d);
@@ -1114,8 +1112,7 @@ static int run(const struct nf_config *cfg, struct nf_err *err)
     if (d.fatal && err)
         *err = d.fatal_err;
 out:
-    nf_log(NF_LOG_INFO, "stopped",
-           "{s:I,s:I,s:I,s:I,s:I,s:I,s:i}", "consumed",
+    nf_log(NF_LOG_INFO, "stopped", "{s:I,s:I,s:I,s:I,s:I,s:I,s:i}", "consumed",
            (json_int_t)d.st.consumed, "attempts", (json_int_t)d.st.attempts,
            "delivered", (json_int_t)d.st.delivered, "parked",
            (json_int_t)d.st.parked, "dead_letters", (json_int_t)d.st.dead,
@@ -1205,8 +1202,9 @@ int nf_dispatch_main(int argc, char **argv)
     code = !http && cfg.metrics_listen ? 1 : run(&cfg, &err);
     if (code != 0)
         nf_log(NF_LOG_ERROR,
-               code == 2 ? "bad configuration" : "dispatcher stopped with an "
-                                                  "error",
+               code == 2 ? "bad configuration"
+                         : "dispatcher stopped with an "
+                           "error",
                "{s:s,s:i}", "reason", err.msg, "exit_code", code);
     nf_http_stop(http);
     curl_global_cleanup();

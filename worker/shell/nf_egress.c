@@ -89,10 +89,14 @@ static const struct v6range {
     int embed;
 } v6ranges[] = {
     /* ::ffff:0:0/96 IPv4-mapped: the kernel connects to the IPv4 address */
-    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 96, NF_ADDR_PUBLIC,
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff},
+     96,
+     NF_ADDR_PUBLIC,
      EMBED_LAST4},
     /* ::ffff:0:0:0/96 SIIT IPv4-translated */
-    {{0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0}, 96, NF_ADDR_PUBLIC,
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0},
+     96,
+     NF_ADDR_PUBLIC,
      EMBED_LAST4},
     /* 64:ff9b::/96 NAT64 well-known prefix: reaches the IPv4 address */
     {{0, 0x64, 0xff, 0x9b}, 96, NF_ADDR_PUBLIC, EMBED_LAST4},
@@ -322,8 +326,9 @@ static int parse_host(const char *h, size_t n, struct nf_url *out,
         char tmp[64];
 
         if (n < 3 || h[n - 1] != ']' || n - 2 >= sizeof(tmp))
-            return nf_err_setf(err, NF_E_CONFIG, 0, "webhook.url: bad IPv6 "
-                                                    "literal");
+            return nf_err_setf(err, NF_E_CONFIG, 0,
+                               "webhook.url: bad IPv6 "
+                               "literal");
         memcpy(tmp, h + 1, n - 2);
         tmp[n - 2] = '\0';
         /* zone ids (%eth0) only name link-local scopes: refused */
@@ -538,8 +543,8 @@ int nf_egress_resolve(const struct nf_url *url,
     if (pin->n == 0)
         return nf_err_setf(err, NF_E_CONFIG, 0,
                            "webhook.url: '%s' has no address", url->host);
-    o = (size_t)snprintf(pin->resolve, sizeof(pin->resolve), "%s:%u:",
-                         url->host, (unsigned)url->port);
+    o = (size_t)snprintf(pin->resolve, sizeof(pin->resolve),
+                         "%s:%u:", url->host, (unsigned)url->port);
     for (i = 0; i < pin->n && o < sizeof(pin->resolve); i++) {
         char a[INET6_ADDRSTRLEN + 2];
 

@@ -27,11 +27,12 @@
 #include "nf_err.h"
 
 /** Longest accepted URL and host name; addresses pinned per host. */
-#define NF_EGRESS_URL_MAX  2048
-#define NF_EGRESS_HOST_MAX 253
+#define NF_EGRESS_URL_MAX   2048
+#define NF_EGRESS_HOST_MAX  253
 #define NF_EGRESS_MAX_ADDRS 8
 /** "host:port:" + addresses ("[v6]", comma separated) + NUL. */
-#define NF_EGRESS_RESOLVE_MAX (NF_EGRESS_HOST_MAX + 8 + NF_EGRESS_MAX_ADDRS * 48)
+#define NF_EGRESS_RESOLVE_MAX                                                  \
+    (NF_EGRESS_HOST_MAX + 8 + NF_EGRESS_MAX_ADDRS * 48)
 
 enum nf_addr_class {
     NF_ADDR_PUBLIC = 0, /**< global unicast */
@@ -48,7 +49,7 @@ struct nf_egress_policy {
 struct nf_url {
     bool https;
     char host[NF_EGRESS_HOST_MAX + 1]; /**< lower case, no brackets */
-    bool host_is_ip;  /**< a literal (any IPv4 spelling, or [IPv6]) */
+    bool host_is_ip; /**< a literal (any IPv4 spelling, or [IPv6]) */
     uint16_t port;
     struct sockaddr_storage ip; /**< the literal, when host_is_ip */
 };

@@ -99,8 +99,7 @@ static int b64_value(char c)
     return -1;
 }
 
-long nf_base64_decode(const char *in, size_t n, unsigned char *out,
-                      size_t cap)
+long nf_base64_decode(const char *in, size_t n, unsigned char *out, size_t cap)
 {
     uint32_t acc = 0;
     size_t i, o = 0, bits = 0, pad = 0;
@@ -217,8 +216,8 @@ size_t nf_signer_count(const struct nf_signer *s)
     return s ? s->n : 0;
 }
 
-static int hmac(const struct nf_signer *s, const struct key *k,
-                const char *id, const char *ts, const void *body, size_t len,
+static int hmac(const struct nf_signer *s, const struct key *k, const char *id,
+                const char *ts, const void *body, size_t len,
                 unsigned char md[32])
 {
     char digest[] = "SHA256";
@@ -229,8 +228,8 @@ static int hmac(const struct nf_signer *s, const struct key *k,
 
     if (!ctx)
         return -1;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 digest, 0);
+    params[0] =
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
     params[1] = OSSL_PARAM_construct_end();
     ok = EVP_MAC_init(ctx, k->k, k->len, params) &&
          EVP_MAC_update(ctx, (const unsigned char *)id, strlen(id)) &&

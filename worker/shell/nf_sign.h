@@ -74,7 +74,6 @@ size_t nf_base64_encode(const void *in, size_t n, char *out, int url);
  *        no white space). @returns the decoded length, or -1 when @p in is
  *        not base64 or the result does not fit @p cap.
  */
-long nf_base64_decode(const char *in, size_t n, unsigned char *out,
-                      size_t cap);
+long nf_base64_decode(const char *in, size_t n, unsigned char *out, size_t cap);
 
 #endif /* NF_SIGN_H */

@@ -198,8 +198,7 @@ static curl_socket_t on_opensocket(void *ud, curlsocktype purpose,
         s->refused = true;
         nf_log(NF_LOG_ERROR, "webhook: connection refused by egress policy",
                "{s:s,s:s}", "host", s->wh->u.host, "class",
-               nf_egress_class_name(
-                   nf_egress_classify(&a->addr, a->addrlen)));
+               nf_egress_class_name(nf_egress_classify(&a->addr, a->addrlen)));
         return CURL_SOCKET_BAD;
     }
     return socket(a->family, a->socktype, a->protocol);
@@ -400,8 +399,9 @@ static void refresh_dns(struct nf_webhook *wh)
         } else {
             /* keep the vetted pin; try again after a full period */
             clock_gettime(CLOCK_MONOTONIC, &wh->pinned_at);
-            nf_log(NF_LOG_WARN, "webhook: DNS refresh refused; keeping the "
-                                "previous addresses",
+            nf_log(NF_LOG_WARN,
+                   "webhook: DNS refresh refused; keeping the "
+                   "previous addresses",
                    "{s:s}", "reason", wh->res.err.msg);
         }
         return;
@@ -443,9 +443,8 @@ static struct curl_slist *add_hdr(struct curl_slist *l, const char *name,
 }
 
 int nf_webhook_post(struct nf_webhook *wh, const char *webhook_id,
-                    int64_t timestamp, const char *signature,
-                    const void *body, size_t len, void *opaque,
-                    struct nf_err *err)
+                    int64_t timestamp, const char *signature, const void *body,
+                    size_t len, void *opaque, struct nf_err *err)
 {
     struct slot *s = NULL;
     struct curl_slist *h = NULL;
@@ -485,8 +484,8 @@ int nf_webhook_post(struct nf_webhook *wh, const char *webhook_id,
     s->opaque = opaque;
     if (curl_easy_setopt(s->e, CURLOPT_HTTPHEADER, s->hdrs) != CURLE_OK ||
         curl_easy_setopt(s->e, CURLOPT_RESOLVE, wh->resolve) != CURLE_OK ||
-        curl_easy_setopt(s->e, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)len) != CURLE_OK ||
+        curl_easy_setopt(s->e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) !=
+            CURLE_OK ||
         curl_easy_setopt(s->e, CURLOPT_COPYPOSTFIELDS,
                          body ? (const char *)body : "") != CURLE_OK)
         return nf_err_setf(err, NF_E_NOMEM, 0, "webhook: curl setopt failed");
@@ -526,9 +525,8 @@ static void finish(struct nf_webhook *wh, CURL *e, CURLcode code)
         code = CURLE_OK;
     r->disp = nf_webhook_disposition(code, status);
     if (code != CURLE_OK)
-        snprintf(r->error, sizeof(r->error), "%s%s%s",
-                 curl_easy_strerror(code), s->errbuf[0] ? ": " : "",
-                 s->errbuf);
+        snprintf(r->error, sizeof(r->error), "%s%s%s", curl_easy_strerror(code),
+                 s->errbuf[0] ? ": " : "", s->errbuf);
     else if (r->disp != NF_DISP_OK)
         snprintf(r->error, sizeof(r->error), "http %ld", status);
     if (s->refused)
@@ -549,8 +547,7 @@ int nf_webhook_poll(struct nf_webhook *wh, int timeout_ms, int extra_fd)
     if (wh->n_done > 0)
         timeout_ms = 0; /* results wait for the caller */
     if (curl_multi_poll(wh->multi, extra_fd >= 0 ? &wfd : NULL,
-                        extra_fd >= 0 ? 1 : 0, timeout_ms,
-                        NULL) != CURLM_OK ||
+                        extra_fd >= 0 ? 1 : 0, timeout_ms, NULL) != CURLM_OK ||
         curl_multi_perform(wh->multi, &running) != CURLM_OK)
         return NF_E_NOMEM;
     for (m = curl_multi_info_read(wh->multi, &left); m;
@@ -572,8 +569,8 @@ void nf_webhook_cancel_all(struct nf_webhook *wh)
         }
 }
 
-size_t nf_webhook_collect(struct nf_webhook *wh,
-                          struct nf_webhook_result *out, size_t cap)
+size_t nf_webhook_collect(struct nf_webhook *wh, struct nf_webhook_result *out,
+                          size_t cap)
 {
     size_t n = wh->n_done < cap ? wh->n_done : cap;
 

@@ -82,9 +82,8 @@ size_t nf_webhook_in_flight(const struct nf_webhook *wh);
  *          a header-safe string, NF_E_NOMEM.
  */
 int nf_webhook_post(struct nf_webhook *wh, const char *webhook_id,
-                    int64_t timestamp, const char *signature,
-                    const void *body, size_t len, void *opaque,
-                    struct nf_err *err);
+                    int64_t timestamp, const char *signature, const void *body,
+                    size_t len, void *opaque, struct nf_err *err);
 
 /**
  * @brief Wait up to @p timeout_ms for network activity on the transfers
@@ -94,8 +93,8 @@ int nf_webhook_post(struct nf_webhook *wh, const char *webhook_id,
 int nf_webhook_poll(struct nf_webhook *wh, int timeout_ms, int extra_fd);
 
 /** @returns finished attempts written to @p out (at most @p cap). */
-size_t nf_webhook_collect(struct nf_webhook *wh,
-                          struct nf_webhook_result *out, size_t cap);
+size_t nf_webhook_collect(struct nf_webhook *wh, struct nf_webhook_result *out,
+                          size_t cap);
 
 /** @brief Abort every attempt in flight; each becomes a RETRY result
  *  ("aborted") to collect, so the caller gets its opaque back. */
