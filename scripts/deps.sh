@@ -16,6 +16,7 @@ pkgs=(
   clang-format         # style check
   valgrind             # memcheck of the unit tests
   python3 python3-venv # test harnesses, scorer
+  python3-yaml         # deploy/ manifest checks (ctest deploy.*)
   default-jre-headless maven  # real Apache Kafka from Maven Central jars
 )
 missing=()

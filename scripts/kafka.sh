@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # A real Apache Kafka 4.x on this machine, from its jars (KRaft, no docker).
 #
-#   scripts/kafka.sh start [--nodes N]   start 1 (default) or N combined
+#   scripts/kafka.sh start [--nodes N] [--sasl]
+#                                        start 1 (default) or N combined
 #                                        broker+controller nodes; returns when
 #                                        every broker answers a metadata
 #                                        request; prints the bootstrap address
+#                                        (PLAINTEXT). --sasl adds a SASL_SSL
+#                                        listener per node (SCRAM-SHA-512
+#                                        user, TLS from a CA made here)
+#   scripts/kafka.sh sasl                the SASL_SSL listener as key=value
+#                                        lines: bootstrap, ca (PEM of the CA),
+#                                        untrusted_ca (another CA, for
+#                                        negative tests), mechanism,
+#                                        username, password
 #   scripts/kafka.sh stop [--keep]       stop (ok when stopped); deletes the
 #                                        data unless --keep
 #   scripts/kafka.sh status              per node: pid, answering or not
@@ -28,6 +37,17 @@
 #                     ${TMPDIR:-/tmp}/noticeflow-kafka-$NF_KAFKA_PORT)
 #   NF_KAFKA_HEAP     JVM heap per node (default 512m)
 #   NF_KAFKA_START_TIMEOUT seconds to wait for readiness (default 120)
+#   NF_KAFKA_SASL_USER, NF_KAFKA_SASL_PASSWORD  the SCRAM user made by
+#                     start --sasl (default noticeflow / noticeflow-test-secret)
+#
+# SASL_SSL (--sasl): node i also listens on PORT+2N+i-1 (after the
+# controllers) with SASL_SSL, SCRAM-SHA-512 only; brokers still talk to
+# each other over PLAINTEXT, and the PLAINTEXT listener stays, so tools and
+# plain tests are unaffected. The CA, the broker certificate (SAN
+# 127.0.0.1, localhost) and a second, untrusted CA are made with the
+# openssl CLI in $NF_KAFKA_STATE_DIR/tls; the broker keystore is PEM
+# (ssl.keystore.type=PEM). The SCRAM credential is written at format time
+# (StorageTool format --add-scram), so it exists before the broker starts.
 #
 # Jars: `mvn dependency:copy-dependencies` over a generated pom naming
 # org.apache.kafka:kafka_2.13 (broker, kafka.tools.StorageTool),
@@ -45,6 +65,8 @@ cache=$cache_root/kafka-$version
 libs=$cache/libs
 state=${NF_KAFKA_STATE_DIR:-${TMPDIR:-/tmp}/noticeflow-kafka-$port}
 heap=${NF_KAFKA_HEAP:-512m}
+sasl_user=${NF_KAFKA_SASL_USER:-noticeflow}
+sasl_password=${NF_KAFKA_SASL_PASSWORD:-noticeflow-test-secret}
 start_timeout=${NF_KAFKA_START_TIMEOUT:-120}
 ping=(python3 "$root/scripts/lib/kafka_ping.py")
 
@@ -61,6 +83,9 @@ broker_port() { echo $((port + $1 - 1)); }
 # Controllers right after the brokers: PORT..PORT+N-1 brokers,
 # PORT+N..PORT+2N-1 controllers, so clusters on ports 100 apart never meet.
 controller_port() { echo $((port + $(recorded_nodes) + $1 - 1)); }
+# SASL_SSL listeners after the controllers (start --sasl only).
+sasl_port() { echo $((port + 2 * $(recorded_nodes) + $1 - 1)); }
+sasl_on() { [ -f "$state/sasl" ]; }
 
 bootstrap_of() {
     local n=$1 i out=""
@@ -183,24 +208,60 @@ rootLogger.appenderRef.err.ref = ERR
 EOF
 }
 
+# A CA, the brokers' certificate signed by it (PEM keystore: key, cert,
+# chain in one file) and an unrelated CA, once per state dir.
+make_tls() {
+    local d=$state/tls
+    [ -f "$d/broker-keystore.pem" ] && return 0
+    command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
+    mkdir -p "$d"
+    (
+        set -e
+        cd "$d"
+        openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
+            -subj "/CN=noticeflow test CA" -keyout ca.key -out ca.crt
+        openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
+            -subj "/CN=noticeflow untrusted CA" -keyout untrusted-ca.key \
+            -out untrusted-ca.crt
+        openssl req -new -newkey rsa:2048 -nodes -sha256 \
+            -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >broker.ext
+        openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key \
+            -CAcreateserial -days 30 -sha256 -extfile broker.ext -out broker.crt
+        # PKCS#8 key first, then the certificate chain
+        openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.pk8
+        cat broker.pk8 broker.crt ca.crt >broker-keystore.pem
+        chmod 600 ./*.key broker.pk8 broker-keystore.pem
+    ) >"$state/tls.log" 2>&1 || { cat "$state/tls.log" >&2; die "could not make the test CA"; }
+}
+
 write_config() {
     local i=$1 n=$2 voters="" j rf isr
+    local listeners advertised protomap
     for ((j = 1; j <= n; j++)); do
         voters+="${voters:+,}$j@127.0.0.1:$(controller_port "$j")"
     done
     rf=$((n < 3 ? n : 3))
     isr=$((rf > 1 ? 2 : 1))
+    listeners="PLAINTEXT://127.0.0.1:$(broker_port "$i"),CONTROLLER://127.0.0.1:$(controller_port "$i")"
+    advertised="PLAINTEXT://127.0.0.1:$(broker_port "$i")"
+    protomap="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    if sasl_on; then
+        listeners+=",SASL_SSL://127.0.0.1:$(sasl_port "$i")"
+        advertised+=",SASL_SSL://127.0.0.1:$(sasl_port "$i")"
+        protomap+=",SASL_SSL:SASL_SSL"
+    fi
     mkdir -p "$state/node-$i/data"
     cat >"$state/node-$i/server.properties" <<EOF
 # Generated by scripts/kafka.sh: node $i of $n (combined broker+controller).
 process.roles=broker,controller
 node.id=$i
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$(broker_port "$i"),CONTROLLER://127.0.0.1:$(controller_port "$i")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(broker_port "$i")
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=$protomap
 log.dirs=$state/node-$i/data
 num.partitions=1
 default.replication.factor=$rf
@@ -222,21 +283,37 @@ replica.fetch.max.bytes=16777216
 num.network.threads=2
 num.io.threads=4
 EOF
+    if sasl_on; then
+        cat >>"$state/node-$i/server.properties" <<EOF
+# SASL_SSL listener (start --sasl): SCRAM-SHA-512 over TLS, no client cert.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$state/tls/broker-keystore.pem
+listener.name.sasl_ssl.ssl.client.auth=none
+EOF
+    fi
 }
 
 format_node() {
     local i=$1 cid=$2
+    local scram=()
     [ -f "$state/node-$i/data/meta.properties" ] && return 0
+    sasl_on && scram=(--add-scram "SCRAM-SHA-512=[name=$sasl_user,password=$sasl_password]")
     "$java" -Xmx256m -Dlog4j2.configurationFile="$state/tools-log4j2.properties" \
         -cp "$libs/*" kafka.tools.StorageTool format -t "$cid" \
-        -c "$state/node-$i/server.properties" >"$state/node-$i/format.log" 2>&1 \
+        -c "$state/node-$i/server.properties" "${scram[@]}" \
+        >"$state/node-$i/format.log" 2>&1 \
         || { cat "$state/node-$i/format.log" >&2; die "format of node $i failed"; }
 }
 
 launch_node() {
     local i=$1 dir=$state/node-$i
     local p
-    for p in "$(broker_port "$i")" "$(controller_port "$i")"; do
+    local ports=("$(broker_port "$i")" "$(controller_port "$i")")
+    sasl_on && ports+=("$(sasl_port "$i")")
+    for p in "${ports[@]}"; do
         port_busy "$p" && die "port $p is in use by another process"
     done
     # setsid: its own session, so a terminal's ^C or the caller's exit
@@ -277,11 +354,12 @@ take_lock() {
 }
 
 cmd_start() {
-    local n=""
+    local n="" want_sasl=""
     while [ $# -gt 0 ]; do
         case $1 in
         --nodes) n=${2:?--nodes needs a number}; shift 2 ;;
         --nodes=*) n=${1#*=}; shift ;;
+        --sasl) want_sasl=1; shift ;;
         *) die "start: unknown argument $1" ;;
         esac
     done
@@ -296,12 +374,20 @@ cmd_start() {
     # Without --nodes, a running cluster is taken as it is.
     [ -z "$n" ] && { [ $alive -gt 0 ] && n=$had || n=1; }
     [[ $n =~ ^[1-9]$ ]] || die "--nodes must be 1..9"
-    if [ "$had" != "$n" ]; then
-        [ $alive -gt 0 ] && die "running with $had node(s); stop it first"
+    # Without --sasl, a running cluster is taken as it is too.
+    local had_sasl=0
+    sasl_on && had_sasl=1
+    [ -z "$want_sasl" ] && { [ $alive -gt 0 ] && want_sasl=$had_sasl || want_sasl=0; }
+    if [ "$had" != "$n" ] || [ "$had_sasl" != "$want_sasl" ]; then
+        [ $alive -gt 0 ] && die "running with $had node(s)$([ $had_sasl = 1 ] && echo ' and SASL_SSL'); stop it first"
         rm -rf "$state"
     fi
     mkdir -p "$state"
     echo "$n" >"$state/nodes"
+    if [ "$want_sasl" = 1 ]; then
+        echo "SCRAM-SHA-512" >"$state/sasl"
+        make_tls
+    fi
     [ -f "$state/cluster.id" ] || "$java" -cp "$libs/*" kafka.tools.StorageTool \
         random-uuid 2>/dev/null 9>&- | tail -1 >"$state/cluster.id"
     local cid
@@ -422,6 +508,15 @@ bootstrap)
     bootstrap_of "$n"
     ;;
 topic) cmd_topic "$@" ;;
+sasl)
+    n=$(recorded_nodes)
+    [ "$n" != 0 ] || die "not running"
+    sasl_on || die "running without SASL_SSL (start --sasl)"
+    out=""
+    for ((i = 1; i <= n; i++)); do out+="${out:+,}127.0.0.1:$(sasl_port "$i")"; done
+    printf 'bootstrap=%s\nca=%s\nuntrusted_ca=%s\nmechanism=SCRAM-SHA-512\nusername=%s\npassword=%s\n' \
+        "$out" "$state/tls/ca.crt" "$state/tls/untrusted-ca.crt" "$sasl_user" "$sasl_password"
+    ;;
 fetch) check_java; ensure_jars; echo "$libs" ;;
 logs) tail -n "${NF_KAFKA_LOG_LINES:-50}" "$state/node-${1:-1}/server.log" ;;
 *)

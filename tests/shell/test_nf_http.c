@@ -60,13 +60,12 @@ static int get(int port, const char *method, const char *path, struct resp *r)
 
 static void test_parse_listen(void)
 {
-    static const char *const good[] = {"0.0.0.0:9464", ":9464",
-                                       "127.0.0.1:0", "[::]:9464",
-                                       "[::1]:65535"};
-    static const char *const bad[] = {"9464", "localhost:9464",
-                                      "127.0.0.1:", "127.0.0.1:65536",
-                                      "127.0.0.1:-1", "::1:9464",
-                                      "[::1:9464", "1.2.3:80", "1.2.3.4:8x"};
+    static const char *const good[] = {"0.0.0.0:9464", ":9464", "127.0.0.1:0",
+                                       "[::]:9464", "[::1]:65535"};
+    static const char *const bad[] = {
+        "9464",         "localhost:9464", "127.0.0.1:", "127.0.0.1:65536",
+        "127.0.0.1:-1", "::1:9464",       "[::1:9464",  "1.2.3:80",
+        "1.2.3.4:8x"};
     struct sockaddr_storage ss;
     socklen_t sl = 0;
     struct nf_err err;
@@ -111,7 +110,8 @@ static void test_routes(void)
     CHECK(get(port, "GET", "/metrics", &r) == 0, "GET /metrics");
     CHECK_INTEQ(r.status, 200);
     CHECK_STREQ(r.ctype, "text/plain; version=0.0.4; charset=utf-8");
-    CHECK(strstr(r.body, "noticeflow_messages_consumed_total{topic=\"in\"} 1\n") !=
+    CHECK(strstr(r.body,
+                 "noticeflow_messages_consumed_total{topic=\"in\"} 1\n") !=
               NULL,
           "counter in the scrape");
     CHECK(strstr(r.body, "# TYPE noticeflow_processing_seconds histogram") !=

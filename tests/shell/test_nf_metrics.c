@@ -104,8 +104,8 @@ static void test_counters_per_topic(void)
     nf_metrics_produced("out.incident");
     nf_metrics_dead_lettered("notices");
     t = scrape();
-    CHECK(value_of(t, "noticeflow_messages_consumed_total{topic=\"notices\"}") ==
-              3,
+    CHECK(value_of(
+              t, "noticeflow_messages_consumed_total{topic=\"notices\"}") == 3,
           "consumed");
     CHECK(value_of(t, "noticeflow_messages_produced_total{topic=\"out."
                       "incident\"}") == 2,
@@ -115,8 +115,8 @@ static void test_counters_per_topic(void)
           "dead lettered");
     /* outputs are shown at zero (a rate sees the first one), inputs are
      * not output series */
-    CHECK(value_of(t, "noticeflow_messages_produced_total{topic=\"out.dlq\"}") ==
-              0,
+    CHECK(value_of(
+              t, "noticeflow_messages_produced_total{topic=\"out.dlq\"}") == 0,
           "zero output series");
     CHECK(value_of(t, "noticeflow_messages_produced_total{topic="
                       "\"notices\"}") == -1,
@@ -169,7 +169,8 @@ static void test_reasons(void)
     nf_metrics_enrich_error(NF_E_AVRO); /* not a usual DLQ reason */
     nf_metrics_enrich_error(12345);     /* not a code at all */
     t = scrape();
-    CHECK(value_of(t, "noticeflow_enrich_errors_total{reason=\"invalid_utf8\"}") ==
+    CHECK(value_of(t,
+                   "noticeflow_enrich_errors_total{reason=\"invalid_utf8\"}") ==
               2,
           "utf8");
     CHECK(value_of(t, "noticeflow_enrich_errors_total{reason=\"envelope_"
@@ -205,13 +206,11 @@ static void test_histogram(void)
     CHECK(value_of(t, "noticeflow_processing_seconds_bucket{le=\"0.001\"}") ==
               2,
           "le is inclusive");
-    CHECK(value_of(t, "noticeflow_processing_seconds_bucket{le=\"0.25\"}") ==
-              3,
+    CHECK(value_of(t, "noticeflow_processing_seconds_bucket{le=\"0.25\"}") == 3,
           "cumulative");
     CHECK(value_of(t, "noticeflow_processing_seconds_bucket{le=\"60\"}") == 3,
           "60 s");
-    CHECK(value_of(t, "noticeflow_processing_seconds_bucket{le=\"+Inf\"}") ==
-              4,
+    CHECK(value_of(t, "noticeflow_processing_seconds_bucket{le=\"+Inf\"}") == 4,
           "+Inf");
     CHECK(value_of(t, "noticeflow_processing_seconds_count") == 4, "count");
     CHECK(value_of(t, "noticeflow_processing_seconds_sum") > 90.2 &&
@@ -240,9 +239,9 @@ static void test_consumer_lag(void)
 
     init();
     nf_metrics_set_assigned(true);
-    CHECK_INTEQ(nf_metrics_parse_stats(false, consumer_stats,
-                                       strlen(consumer_stats)),
-                0);
+    CHECK_INTEQ(
+        nf_metrics_parse_stats(false, consumer_stats, strlen(consumer_stats)),
+        0);
     t = scrape();
     CHECK(value_of(t, "noticeflow_consumer_lag{topic=\"notices\",partition="
                       "\"0\"}") == 17,
@@ -331,8 +330,7 @@ static void test_health(void)
 
         nanosleep(&ts, NULL);
     }
-    CHECK(!nf_metrics_alive(why, sizeof(why)), "alive after a stall: %s",
-          why);
+    CHECK(!nf_metrics_alive(why, sizeof(why)), "alive after a stall: %s", why);
     nf_metrics_heartbeat();
     CHECK(nf_metrics_alive(why, sizeof(why)), "beat: %s", why);
 }

@@ -20,13 +20,23 @@ Reported (Kafka system tests' and Jepsen's checks):
   dups            extra deliveries (occurrences beyond the first), with the
                   number of inputs delivered more than once
   unexpected      outputs naming no input, or failing verify()
-  aborted_visible outputs seen read_uncommitted but not read_committed
+  uncommitted_only outputs seen read_uncommitted but not read_committed
+                  (aborted or still open transactions)
+  aborted         records of aborted transactions on the output topics,
+                  found by reading the brokers' log segments (--log-dirs):
+                  the transaction markers say which producer batches were
+                  aborted, independently of any client's filtering
+  aborted_visible aborted records that a read_committed reader returned
   committed/end   per input partition: the group's committed offset vs the
                   partition's end offset
-Failures: lost, unexpected, committed != end, and dups when exactly-once.
+Failures: lost, unexpected, aborted_visible, committed != end, and dups
+when exactly-once.
 """
 import argparse
+import glob
 import json
+import os
+import struct
 import sys
 import time
 import uuid
@@ -167,7 +177,10 @@ class Report:
         self.dups = 0
         self.dup_inputs = 0
         self.unexpected = []
-        self.aborted_visible = 0
+        self.uncommitted_only = 0
+        self.aborted = None  # None: log dirs not read
+        self.aborted_seen_uncommitted = 0
+        self.aborted_visible = []
         self.offsets = {}  # "topic/p" -> {"committed": c, "end": e}
         self.offsets_behind = []
 
@@ -181,17 +194,22 @@ class Report:
                      % (len(self.unexpected), self.unexpected[:5]))
         if self.offsets_behind:
             f.append("committed != end on %s" % self.offsets_behind[:10])
+        if self.aborted_visible:
+            f.append("%d aborted record(s) visible to read_committed, e.g. %s"
+                     % (len(self.aborted_visible), self.aborted_visible[:5]))
         if exactly_once and self.dups:
             f.append("%d duplicate(s) in exactly-once mode" % self.dups)
         return f
 
     def summary(self):
         return ("inputs %d outputs %d dead letters %d | lost %d dups %d "
-                "(%d inputs) unexpected %d aborted_visible %d | "
-                "committed==end on %d/%d partitions"
+                "(%d inputs) unexpected %d | uncommitted-only %d aborted %s "
+                "aborted_visible %d | committed==end on %d/%d partitions"
                 % (self.inputs, self.outputs, self.dead_letters,
                    len(self.lost), self.dups, self.dup_inputs,
-                   len(self.unexpected), self.aborted_visible,
+                   len(self.unexpected), self.uncommitted_only,
+                   "n/a" if self.aborted is None else self.aborted,
+                   len(self.aborted_visible),
                    len(self.offsets) - len(self.offsets_behind),
                    len(self.offsets)))
 
@@ -201,13 +219,90 @@ class Report:
         d["lost_count"] = len(self.lost)
         d["unexpected"] = self.unexpected[:100]
         d["unexpected_count"] = len(self.unexpected)
+        d["aborted_visible"] = self.aborted_visible[:100]
+        d["aborted_visible_count"] = len(self.aborted_visible)
         return d
 
 
+def _varint(b, i):
+    """Zig-zag varint at b[i:]: (value, next index)."""
+    shift = v = 0
+    while True:
+        x = b[i]
+        i += 1
+        v |= (x & 0x7F) << shift
+        shift += 7
+        if not x & 0x80:
+            return (v >> 1) ^ -(v & 1), i
+
+
+def _batches(path):
+    """(base, last, producer_id, transactional, control, abort) of every
+    record batch (magic 2) of one segment file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    i = 0
+    while i + 61 <= len(data):
+        base, length = struct.unpack_from(">qi", data, i)
+        if length <= 0 or i + 12 + length > len(data):
+            break  # end of the written part (or a batch being appended)
+        magic = data[i + 16]
+        if magic == 2:
+            attrs, last_delta = struct.unpack_from(">hi", data, i + 21)
+            pid = struct.unpack_from(">q", data, i + 43)[0]
+            txn, control = bool(attrs & 0x10), bool(attrs & 0x20)
+            abort = False
+            if control:
+                # one record: length, attrs, ts delta, offset delta, key
+                j = i + 61
+                _, j = _varint(data, j)
+                j += 1
+                _, j = _varint(data, j)
+                _, j = _varint(data, j)
+                klen, j = _varint(data, j)
+                if klen >= 4:
+                    abort = struct.unpack_from(">hh", data, j)[1] == 0
+            yield base, base + last_delta, pid, txn, control, abort
+        i += 12 + length
+
+
+def aborted_offsets(log_dirs, topic):
+    """{partition: set of offsets of aborted records} of @topic, from the
+    log segments under @log_dirs (the brokers' log.dirs; every replica is
+    read and the sets are united: replicas agree once caught up)."""
+    out = {}
+    for d in log_dirs:
+        for pdir in glob.glob(os.path.join(d, topic + "-*")):
+            name = os.path.basename(pdir)
+            if name.rsplit("-", 1)[0] != topic:
+                continue
+            part = int(name.rsplit("-", 1)[1])
+            open_txn = {}  # producer id -> [(base, last)]
+            got = out.setdefault(part, set())
+            for seg in sorted(glob.glob(os.path.join(pdir, "*.log"))):
+                for base, last, pid, txn, control, abort in _batches(seg):
+                    if control:
+                        for b, l in open_txn.pop(pid, []):
+                            if abort:
+                                got.update(range(b, l + 1))
+                    elif txn:
+                        open_txn.setdefault(pid, []).append((base, last))
+    return out
+
+
 def check(bootstrap, inputs, outputs, dlq, group, verify=None,
-          check_offsets=True):
-    """Run every check; returns a Report (see its failures())."""
+          check_offsets=True, log_dirs=None):
+    """Run every check; returns a Report (see its failures()).
+    @log_dirs: the brokers' log directories (local cluster): enables the
+    aborted / aborted_visible report."""
     rep = Report()
+    aborted = {}
+    if log_dirs:
+        for t in list(outputs) + ([dlq] if dlq else []):
+            for p, offs in aborted_offsets(log_dirs, t).items():
+                for o in offs:
+                    aborted[(t, p, o)] = True
+        rep.aborted = len(aborted)
     by_id = {}
     for t in inputs:
         for m in read_topic(bootstrap, t):
@@ -219,6 +314,12 @@ def check(bootstrap, inputs, outputs, dlq, group, verify=None,
         seen = Counter()
         for t in list(outputs) + ([dlq] if dlq else []):
             for m in read_topic(bootstrap, t, iso):
+                pos = (m.topic, m.partition, m.offset)
+                if pos in aborted:
+                    if iso == "read_committed":
+                        rep.aborted_visible.append("%s/%d/%d" % pos)
+                    else:
+                        rep.aborted_seen_uncommitted += 1
                 if iso == "read_committed":
                     if t == dlq:
                         rep.dead_letters += 1
@@ -244,7 +345,7 @@ def check(bootstrap, inputs, outputs, dlq, group, verify=None,
     rep.lost = sorted(set(by_id) - set(committed), key=_id_order)
     rep.dups = sum(n - 1 for n in committed.values() if n > 1)
     rep.dup_inputs = sum(1 for n in committed.values() if n > 1)
-    rep.aborted_visible = sum(
+    rep.uncommitted_only = sum(
         max(0, n - committed.get(e, 0))
         for e, n in views["read_uncommitted"].items())
 
@@ -278,8 +379,12 @@ def main():
     ap.add_argument("--group", required=True)
     ap.add_argument("--exactly-once", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--log-dirs", help="glob of the brokers' log.dirs "
+                    "(e.g. /tmp/noticeflow-kafka-39092/node-*/data): "
+                    "report aborted records and their visibility")
     a = ap.parse_args()
-    rep = check(a.bootstrap, a.input, a.output.split(","), a.dlq, a.group)
+    rep = check(a.bootstrap, a.input, a.output.split(","), a.dlq, a.group,
+                log_dirs=glob.glob(a.log_dirs) if a.log_dirs else None)
     fails = rep.failures(a.exactly_once)
     if a.json:
         print(json.dumps(dict(rep.as_dict(), failures=fails), indent=1))

@@ -263,6 +263,109 @@ static void test_attack_types(void)
     CHECK_INTEQ(c.category, NF_CAT_OTHER);
 }
 
+static void test_event_outweighs_campaign(void)
+{
+    struct nf_class c;
+
+    /* an entry form of a campaign leaked: the event sentence decides */
+    c = run("プレゼントキャンペーン応募者情報について\n"
+            "キャンペーン応募フォームが不正アクセスを受け、抽選にご応募いた"
+            "だいた方の個人情報が流出した可能性があることが判明しました。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_INCIDENT);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_UNAUTHORIZED_ACCESS));
+    CHECK(has_reason(&c, "判明"), "event predicate is a reason");
+    /* the same words without an event: a campaign */
+    c = run("プレゼントキャンペーン\n"
+            "抽選で100名様にプレゼント。個人情報は抽選にのみ利用します。\n"
+            "不正アクセス防止のため、応募フォームを刷新しました。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_LOYALTY_CAMPAIGN);
+    /* a negated or conditional event is none */
+    c = run("ポイント3倍キャンペーン\n"
+            "期間中のお買い物にポイントを進呈します。個人情報が流出した事実は"
+            "ありません。不正利用が発覚したときは進呈を取り消します。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_LOYALTY_CAMPAIGN);
+    CHECK(!has_reason(&c, "発覚"), "conditional event is no reason");
+    /* mail to winners with every address shown */
+    c = run("キャンペーン当選者へのメールについて\n"
+            "当選者へのメールをBCCではなくTOで送信したため、メールアドレス"
+            "が他の当選者に表示される状態となりました。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_INCIDENT);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_MISDELIVERY));
+}
+
+static void test_exposure_and_loss_forms(void)
+{
+    struct nf_class c;
+
+    /* the exposure alone, no cause named */
+    c = run("ご予約情報の表示について\n"
+            "予約画面で他のお客様の予約情報が閲覧可能な状態となっていまし"
+            "た。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_INCIDENT);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_MISCONFIGURATION));
+    /* papers that cannot be found */
+    c = run("書類の所在不明について\n"
+            "申請書の所在が分からなくなっていることが判明しました。\n",
+            true);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_LOST_OR_STOLEN));
+    /* another person's letter in the envelope */
+    c = run("通知書の誤封入について\n"
+            "別の方の通知書を誤封入して郵送しました。\n",
+            true);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_MISDELIVERY));
+    /* leaked passwords tried on a points site */
+    c = run("ポイントサイトへのパスワードリスト攻撃について\n"
+            "パスワードリスト攻撃により会員のポイントが交換されました。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_INCIDENT);
+    CHECK_INTEQ(c.incident_types, BIT(NF_IT_ACCOUNT_COMPROMISE));
+}
+
+static void test_not_incident_forms(void)
+{
+    struct nf_class c;
+
+    /* an outage apology about points */
+    c = run("ポイントシステム障害のお詫び\n"
+            "システム障害により、ポイントの付与ができない状態となりました。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+    /* a product against leaks: 防止 and 対策 make the words features */
+    c = run("情報漏えい対策ソフトの提供開始\n"
+            "メールの誤送信防止機能を追加した新バージョンを提供します。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+    CHECK_INTEQ(c.incident_types, 0);
+    c = run("新製品のお知らせ\n"
+            "個人情報の流出を防ぐ暗号化USBメモリを発売しました。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+    /* an outage that rules out an attack: denied words are no evidence */
+    c = run("会員サイトの障害に関するお詫び\n"
+            "障害が発生しました。不正アクセスによるものではありません。"
+            "個人情報の流出はありません。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+    CHECK(!has_reason(&c, "不正アクセス"), "denied word is no reason");
+    /* an advisory about others' events */
+    c = run("個人情報の取り扱いに関する注意喚起\n"
+            "他の団体で書類の紛失やメールの誤送信が相次いでいます。\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+    /* a digest's items may report events: still a digest */
+    c = run("週刊セキュリティニュース\n"
+            "■ 通販サイトでカード情報が流出したことが判明しました\n"
+            "■ 市役所でメールを誤送信しました\n"
+            "■ 病院でランサムウェア被害が発生しました\n",
+            true);
+    CHECK_INTEQ(c.category, NF_CAT_OTHER);
+}
+
 int main(void)
 {
     arena = nf_arena_new((size_t)16 << 20);
@@ -276,6 +379,9 @@ int main(void)
     test_type_rules();
     test_digest_forms();
     test_attack_types();
+    test_event_outweighs_campaign();
+    test_exposure_and_loss_forms();
+    test_not_incident_forms();
     test_title_weighs_more();
     test_bounded();
     free(src);

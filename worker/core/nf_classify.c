@@ -19,8 +19,22 @@
  *   "【今週のふりかえり】…漏えい…流出…誤送信" → other: digest cues (今週,
  *       週刊, まとめ …) weigh heavily, and in a digest the incident words are
  *       the digest's news items, so they count half.
- * Types come from the same hits, kept only where the cue is not negated in
- * its sentence ("マルウェア感染…は確認されなかった", F_NEG) and, for cues
+ *   "キャンペーン応募フォームへの不正アクセスにより、応募者の個人情報が流
+ *       出した可能性があります" → incident: the sentence after an event cue
+ *       reports that it happened (判明, 可能性, 発生, ～ました; read_event()),
+ *       each such sentence adds EVENT_SENT_WT, and the campaign words then
+ *       only name what the event touched (divided by EVENT_GOODS_DIV). A
+ *       negated ("流出した事実はありません") or conditional ("不正利用が判明
+ *       した場合") sentence reports nothing, so terms stay terms, and a
+ *       digest's event sentences are its news items, not its own.
+ *       An event sentence is a bonus, not a requirement: some notices
+ *       name their event only in nouns ("書類紛失事案について").
+ *   "情報漏えい対策ソフト…誤送信防止機能" → other: an incident word right
+ *       before 防止 / 対策 / を防 is a feature or a measure, not an event;
+ *   "障害は不正アクセスによるものではありません" → the denied word counts
+ *       for nothing (denials[]), so an outage notice stays other.
+ * Types come from the same hits, kept only where the cue is not hedged in
+ * its sentence ("マルウェア感染につながる", F_NEG) and, for cues
  * that need it, where a partner word stands near ("誤って" near "送"; "不
  * 正利用" near "アカウント"). A specific type then hides a generic one:
  * ransomware hides malware and the intrusion of a bare "attack" word
@@ -73,8 +87,16 @@
  * how many such sentences count. */
 #define EVENT_SENT_WT 3.0
 #define EVENT_CAP     3
+/* What the campaign words weigh in a notice that reports an event: they
+ * name what it touched (a third keeps a real campaign's title ahead of a
+ * terms clause that slipped through). */
+#define EVENT_GOODS_DIV 3.0
 /* Margin at which the confidence is 0.75 (halfway from a tie to sure). */
 #define CONF_HALF 4.0
+/* Denied or hedged hits after which a cue's later hits are not read (a
+ * text that denies a word again and again is a denial; this also bounds
+ * the lookaheads of a cue that never counts). */
+#define DENY_TRIES 4
 /* How far a partner word may stand from its cue, in bytes. */
 #define NEAR_BYTES 60
 /* How far a sentence is read after a cue for negation or conditions. */
@@ -95,8 +117,11 @@ enum sig { SIG_INCIDENT, SIG_CAMPAIGN, SIG_OTHER, SIG_DIGEST };
  * is theirs, not a separate intrusion). F_NOUN: not counted as the head of
  * a compound noun (メールマガジン配信システム is a thing, not this
  * document's genre). */
-#define F_WEAK  0x10
-#define F_NOUN  0x20
+#define F_WEAK 0x10
+#define F_NOUN 0x20
+/* F_EVENT: a light cue whose sentence is still read for an event (不正利用
+ * is a campaign's terms word, and an account's misuse when it happened). */
+#define F_EVENT 0x40
 #define NO_TYPE (-1)
 /* A cue word and its length, so the scan never calls strlen. */
 #define W(s) s, sizeof(s) - 1
@@ -153,10 +178,10 @@ static const struct cue cues[] = {
      F_NEG, NULL, NULL},
     {W("リスト型攻撃"), SIG_INCIDENT, 4, NF_IT_ACCOUNT_COMPROMISE, F_NEG, NULL,
      NULL},
-    {W("不正利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE, F_TERMS | F_NEG,
-     "アカウント", NULL},
+    {W("不正利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE,
+     F_TERMS | F_NEG | F_EVENT, "アカウント", NULL},
     {W("不正に利用"), SIG_INCIDENT, 1, NF_IT_ACCOUNT_COMPROMISE,
-     F_TERMS | F_NEG, "アカウント", NULL},
+     F_TERMS | F_NEG | F_EVENT, "アカウント", NULL},
     /* card data */
     {W("クレジットカード"), SIG_INCIDENT, 1, NF_IT_PAYMENT_CARD_LEAK, 0, NULL,
      NULL},
@@ -184,7 +209,6 @@ static const struct cue cues[] = {
     {W("誤発送"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("誤郵送"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("誤交付"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
-    {W("誤配布"), SIG_INCIDENT, 2, NF_IT_MISDELIVERY, 0, NULL, NULL},
     /* mail: "BCCではなくTO(CC)に入力" shows every recipient's address */
     {W("BCCではなく"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
     {W("Bccではなく"), SIG_INCIDENT, 3, NF_IT_MISDELIVERY, 0, NULL, NULL},
@@ -264,6 +288,8 @@ static const struct cue cues[] = {
     {W("月号"), SIG_DIGEST, 3, NO_TYPE, 0, NULL, NULL}, /* 2024年8月号 */
     /* advisories, statistics, maintenance, greetings */
     {W("メンテナンス"), SIG_OTHER, 4, NO_TYPE, 0, NULL, NULL},
+    {W("一時停止"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("ご不便をおかけ"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
     /* outages (not 障害 alone: 障害者, 障害福祉課 are in many notices) */
     {W("システム障害"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
     {W("通信障害"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
@@ -274,7 +300,16 @@ static const struct cue cues[] = {
     {W("新バージョン"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
     {W("発売"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
     {W("詐欺"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    /* warnings about fakes of the issuer (its own phishing victims would
+     * make event sentences) */
+    {W("偽サイト"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("偽のウェブサイト"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("を装った"), SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
     {W("ご注意ください"), SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
+    /* an advisory speaks of others' events ("流出が相次いでいます") */
+    {W("注意喚起"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
+    {W("相次いで"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
+    {W("相次ぐ"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
     {W("注意してください"), SIG_OTHER, 2, NO_TYPE, 0, NULL, NULL},
     {W("検挙"), SIG_OTHER, 3, NO_TYPE, 0, NULL, NULL},
     {W("犯罪"), SIG_OTHER, 1, NO_TYPE, 0, NULL, NULL},
@@ -285,11 +320,17 @@ static const struct cue cues[] = {
 
 #define NCUES (sizeof(cues) / sizeof(*cues))
 
-/* Words that negate or hedge a cue later in its sentence. */
-static const char *const negations[] = {
-    "なかった",   "ていない", "ておりません", "ていません",
-    "ありません", "はない",   "危険性",       "つながる",
+/* Words that deny a cue later in its sentence: "不正アクセスによるもので
+ * はありません", "流出は確認されておりません". A denied incident word is
+ * no evidence at all (an outage notice that rules out an attack). */
+static const char *const denials[] = {
+    "なかった",   "ていない",   "ておりません",
+    "ていません", "ありません", "はない",
 };
+
+/* Words that hedge a cue: a risk, not an event ("漏えいにつながる", "流出の
+ * 危険性"). The word still tells the topic, but gives no type. */
+static const char *const hedges[] = {"危険性", "つながる"};
 
 /*
  * Predicates that report an event that happened, read in the sentence after
@@ -300,16 +341,17 @@ static const char *const negations[] = {
  * or a product's future tense (進呈します, 提供いたします) is not.
  */
 static const char *const event_preds[] = {
-    "判明", "発覚", "可能性", "発生", "確認され", "確認し",
-    "受け", "ました", "公表", "発表", "明らかに",
+    "判明", "発覚",   "可能性", "発生", "確認され", "確認し",
+    "受け", "ました", "公表",   "発表", "明らかに",
 };
 
-/* Nouns that make an incident word right before them a countermeasure, a
- * product feature or a policy: 誤送信防止, 情報漏えい対策ソフト. */
-static const char *const measures[] = {"防止", "対策"};
+/* Words that make an incident word right before them a countermeasure, a
+ * product feature or a policy: 誤送信防止, 情報漏えい対策ソフト, 流出を防ぐ
+ * (を防止, を防ぎ), 漏えいの防止. */
+static const char *const measures[] = {"防止", "対策", "を防", "の防止"};
 
 /* Words that make a cue's sentence a condition of terms. */
-static const char *const conditions[] = {"場合", "ときは", "際は"};
+static const char *const conditions[] = {"場合", "とき", "時は", "際は"};
 
 /* Bullets that open the items of a list. */
 static const char *const bullets[] = {"■",  "□", "●", "○", "◆", "◇",
@@ -330,9 +372,19 @@ struct events {
     const char *word; /* that predicate */
 };
 
+/* A reason before sorting: a cue or the event predicate. */
+struct cand {
+    const char *word;
+    size_t len;
+    unsigned char sig; /* enum sig */
+    double score;
+    size_t first; /* folded index */
+};
+
 /* What one cue did in this document. */
 struct hit {
     unsigned body, title; /* counted hits */
+    unsigned denied;      /* hits denied or hedged, at most DENY_TRIES */
     size_t first;         /* folded index of the first counted hit */
     bool typed;           /* gave its incident type */
 };
@@ -380,6 +432,18 @@ static bool any_in(const struct nf_text *t, size_t from, size_t to,
 
     for (k = 0; k < n; k++)
         if (nf_text_find(t, from, to, tab[k]) != (size_t)-1)
+            return true;
+    return false;
+}
+
+/* Does one of the words of @p tab start at @p i? */
+static bool any_at(const struct nf_text *t, size_t i, const char *const *tab,
+                   size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        if (nf_text_at(t, i, tab[k]))
             return true;
     return false;
 }
@@ -462,8 +526,7 @@ static bool news_item(const struct nf_text *t, size_t ls, size_t i)
  * ありません", "漏えいにつながる可能性") and conditions of terms ("不正利用
  * が判明した場合") report nothing.
  */
-static void read_event(const struct nf_text *t, size_t from,
-                       struct events *ev)
+static void read_event(const struct nf_text *t, size_t from, struct events *ev)
 {
     size_t ce, k, p;
 
@@ -483,8 +546,8 @@ static void read_event(const struct nf_text *t, size_t from,
             break;
     }
     if (k == sizeof(event_preds) / sizeof(*event_preds) ||
-        any_in(t, from, ce, negations,
-               sizeof(negations) / sizeof(*negations)) ||
+        any_in(t, from, ce, denials, sizeof(denials) / sizeof(*denials)) ||
+        any_in(t, from, ce, hedges, sizeof(hedges) / sizeof(*hedges)) ||
         any_in(t, from, ce, conditions,
                sizeof(conditions) / sizeof(*conditions)))
         return;
@@ -508,12 +571,11 @@ static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
     if (c->unless && nf_text_at(t, i + n, c->unless))
         return;
     if (c->sig == SIG_INCIDENT &&
-        (nf_text_at(t, i + n, measures[0]) ||
-         nf_text_at(t, i + n, measures[1])))
+        any_at(t, i + n, measures, sizeof(measures) / sizeof(*measures)))
         return;
-    if (c->sig == SIG_INCIDENT && c->wt >= EVENT_WT)
+    if (c->sig == SIG_INCIDENT && (c->wt >= EVENT_WT || (c->flags & F_EVENT)))
         read_event(t, i + n, ev);
-    if (!need_count && !need_type)
+    if ((!need_count && !need_type) || h->denied >= DENY_TRIES)
         return;
     if ((c->flags & F_NOUN) && noun_char_at(t, i + n))
         return;
@@ -522,6 +584,11 @@ static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
         any_in(t, i + n, ce, conditions,
                sizeof(conditions) / sizeof(*conditions)))
         return;
+    if (c->sig == SIG_INCIDENT &&
+        any_in(t, i + n, ce, denials, sizeof(denials) / sizeof(*denials))) {
+        h->denied++;
+        return;
+    }
     if (need_count) {
         if (h->body == 0 && h->title == 0)
             h->first = i;
@@ -530,13 +597,15 @@ static void record(const struct nf_text *t, const struct cue *c, struct hit *h,
         else
             h->body++;
     }
-    if (need_type &&
-        (!(c->flags & F_NEG) ||
-         !any_in(t, i + n, ce, negations,
-                 sizeof(negations) / sizeof(*negations))) &&
-        (!c->near || ((c->flags & F_AFTER)
-                          ? nf_text_find(t, i + n, ce, c->near) != (size_t)-1
-                          : partner_near(t, i, n, c->near))))
+    if (!need_type)
+        return;
+    if ((c->flags & F_NEG) &&
+        any_in(t, i + n, ce, hedges, sizeof(hedges) / sizeof(*hedges)))
+        h->denied++; /* bounds the lookups of a cue hedged again and again */
+    else if (!c->near ||
+             ((c->flags & F_AFTER)
+                  ? nf_text_find(t, i + n, ce, c->near) != (size_t)-1
+                  : partner_near(t, i, n, c->near)))
         h->typed = true;
 }
 
@@ -588,9 +657,11 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
     struct probe pr;
     struct hit hits[NCUES];
     double sc[4] = {0, 0, 0, 0}, margin;
-    size_t i, k, step, ts = 0, te = 0, order[NCUES], no = 0;
+    size_t i, k, step, ts = 0, te = 0, no = 0;
     size_t ls = 0, item_line = (size_t)-1, items = 0;
     uint32_t types = 0, weak = 0;
+    struct events ev = {0, 0, 0, NULL};
+    struct cand cand[NCUES + 1];
     bool takeover;
     enum sig win;
 
@@ -630,7 +701,7 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
                 (c->len == 3 || u[i + 3] == (unsigned char)c->word[3]) &&
                 memcmp(u + i + 3, c->word + 3, c->len - 3) == 0) {
                 size_t off = t->map[i];
-                record(t, c, &hits[j], i, off >= ts && off < te);
+                record(t, c, &hits[j], &ev, i, off >= ts && off < te);
                 if (c->sig == SIG_INCIDENT && c->wt >= EVENT_WT &&
                     ls != item_line) {
                     item_line = ls; /* each line is looked at once */
@@ -659,11 +730,18 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
         sc[cues[k].sig] += v;
     }
     /* a list of news items is a digest, and a digest's incident words are
-     * its news items */
+     * its news items; otherwise a sentence that reports an event makes the
+     * notice an account of it, and the campaign words then name what the
+     * event touched (the entry form that leaked, the points taken) */
     if (items >= DIGEST_ITEMS)
         sc[SIG_DIGEST] += ITEM_WT * (double)items;
-    if (sc[SIG_DIGEST] >= DIGEST_MIN)
+    if (sc[SIG_DIGEST] >= DIGEST_MIN) {
         sc[SIG_INCIDENT] /= 2;
+        ev.n = 0;
+    } else if (ev.n) {
+        sc[SIG_INCIDENT] += EVENT_SENT_WT * ev.n;
+        sc[SIG_CAMPAIGN] /= EVENT_GOODS_DIV;
+    }
     sc[SIG_OTHER] += sc[SIG_DIGEST] + OTHER_PRIOR;
 
     win = SIG_OTHER;
@@ -689,33 +767,43 @@ int nf_classify(const struct nf_text *t, const struct nf_header *hdr,
         types &= ~(1u << NF_IT_MISCONFIGURATION);
     out->incident_types = out->category == NF_CAT_INCIDENT ? types : 0;
 
-    /* reasons: the winner's cues first, each by contribution */
+    /* reasons: the winner's cues first, each by contribution; the first
+     * event predicate stands for the event sentences */
     for (k = 0; k < NCUES; k++)
-        if (hits[k].body || hits[k].title)
-            order[no++] = k;
+        if (hits[k].body || hits[k].title) {
+            cand[no].word = cues[k].word;
+            cand[no].len = cues[k].len;
+            cand[no].sig = cues[k].sig;
+            cand[no].first = hits[k].first;
+            cand[no++].score = cue_score(&cues[k], &hits[k]);
+        }
+    if (ev.n) {
+        cand[no].word = ev.word;
+        cand[no].len = strlen(ev.word);
+        cand[no].sig = SIG_INCIDENT;
+        cand[no].first = ev.first;
+        cand[no++].score = EVENT_SENT_WT * ev.n;
+    }
     for (i = 1; i < no; i++) {
-        size_t v = order[i], j = i;
-        double sv = cue_score(&cues[v], &hits[v]);
-        bool wv = cues[v].sig == win ||
-                  (win == SIG_OTHER && cues[v].sig == SIG_DIGEST);
+        struct cand v = cand[i];
+        size_t j = i;
+        bool wv = v.sig == win || (win == SIG_OTHER && v.sig == SIG_DIGEST);
         while (j > 0) {
-            size_t q = order[j - 1];
-            bool wq = cues[q].sig == win ||
-                      (win == SIG_OTHER && cues[q].sig == SIG_DIGEST);
-            if (wq > wv || (wq == wv && cue_score(&cues[q], &hits[q]) >= sv))
+            const struct cand *q = &cand[j - 1];
+            bool wq =
+                q->sig == win || (win == SIG_OTHER && q->sig == SIG_DIGEST);
+            if (wq > wv || (wq == wv && q->score >= v.score))
                 break;
-            order[j] = q;
+            cand[j] = *q;
             j--;
         }
-        order[j] = v;
+        cand[j] = v;
     }
     for (i = 0; i < no && out->n_reasons < NF_MAX_REASONS; i++) {
-        const struct cue *c = &cues[order[i]];
         struct nf_reason *r = &out->reasons[out->n_reasons++];
-        size_t f = hits[order[i]].first;
-        r->cue = c->word;
-        r->signal = sig_names[c->sig];
-        r->span = nf_text_span(t, f, f + c->len);
+        r->cue = cand[i].word;
+        r->signal = sig_names[cand[i].sig];
+        r->span = nf_text_span(t, cand[i].first, cand[i].first + cand[i].len);
     }
     return 0;
 }

@@ -105,6 +105,33 @@ static const struct key keys[] = {
      F(unsafe_store_before_produce),
      "TEST ONLY: store input offsets before producing (loses data on "
      "a crash; the loss checker's negative control)"},
+    /* ---- exactly-once (issue 7; nf_eos) ---- */
+    {"delivery.mode", KT_STRING, "at-least-once", 0, 0, F(delivery_mode),
+     "at-least-once (idempotent producer, offsets stored after acks) or "
+     "exactly-once (transactions: outputs and input offsets committed "
+     "together; downstream readers must use isolation.level="
+     "read_committed)"},
+    {"eos.transactional.id.prefix", KT_OPT_STRING, NULL, 0, 0,
+     F(eos_txn_prefix),
+     "exactly-once: transactional.id = <prefix>-<eos.instance.id> "
+     "(default prefix: group.id)"},
+    /* A stable id lets a restarted worker fence its predecessor and abort
+     * its open transaction at once; a fresh one leaves it open until
+     * transaction.timeout.ms, stalling read_committed readers. */
+    {"eos.instance.id", KT_OPT_STRING, NULL, 0, 0, F(eos_instance),
+     "exactly-once: this replica's stable unique name (e.g. the pod name "
+     "of a StatefulSet); default group.instance.id, else <hostname>-<pid>"},
+    {"eos.batch.max.messages", KT_INT, "1000", 1, 1000000,
+     F(eos_batch_max_messages),
+     "exactly-once: input messages per transaction, at most"},
+    /* 100 ms: Kafka Streams' commit.interval.ms under exactly-once. */
+    {"eos.batch.max.ms", KT_INT, "100", 1, 600000, F(eos_batch_max_ms),
+     "exactly-once: a transaction is committed once this old (bounds the "
+     "latency seen by read_committed readers)"},
+    {"eos.commit.timeout.ms", KT_INT, "60000", 1000, 3600000,
+     F(eos_commit_timeout_ms),
+     "exactly-once: bound on init/commit/abort of a transaction; past it "
+     "the producer is recreated"},
     /* ---- alerts and signed webhooks (issue 4; nf_alert, nf_dispatch) ---- */
     {"output.topic.alerts", KT_OPT_TOPIC, NULL, 0, 0, F(topic_alerts),
      "alert JSON bodies (a second output of matching records); unset: no "
@@ -903,6 +930,37 @@ static int apply_list(const struct nf_kvlist *l, const char *prefix,
     return 0;
 }
 
+/* Exactly-once (nf_eos): input offsets go into each transaction, so the
+ * consumer commits nothing itself and reads only committed input (an
+ * upstream transactional producer's aborted records are not notices). A
+ * message must not outlive its transaction: librdkafka refuses
+ * message.timeout.ms > transaction.timeout.ms. transactional.id is set by
+ * nf_eos (it names one replica). */
+static int apply_eos(int cons, rd_kafka_conf_t *conf, struct nf_err *err)
+{
+    char txn[32], msg[32];
+    size_t n = sizeof(txn), m = sizeof(msg);
+
+    if (cons) {
+        int rc = conf_set(conf, "enable.auto.commit", "false",
+                          "enable.auto.commit", err);
+
+        return rc ? rc
+                  : conf_set(conf, "isolation.level", "read_committed",
+                             "isolation.level", err);
+    }
+    if (rd_kafka_conf_get(conf, "transaction.timeout.ms", txn, &n) !=
+            RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_get(conf, "message.timeout.ms", msg, &m) !=
+            RD_KAFKA_CONF_OK)
+        return nf_err_setf(err, NF_E_CONFIG, 0, "transaction.timeout.ms: "
+                                                "cannot be read");
+    if (strtol(msg, NULL, 10) > strtol(txn, NULL, 10))
+        return conf_set(conf, "message.timeout.ms", txn, "message.timeout.ms",
+                        err);
+    return 0;
+}
+
 int nf_config_apply_kafka(const struct nf_config *cfg, enum nf_kafka_side side,
                           rd_kafka_conf_t *conf, struct nf_err *err)
 {
@@ -936,7 +994,7 @@ int nf_config_apply_kafka(const struct nf_config *cfg, enum nf_kafka_side side,
             if (rc)
                 return rc;
         }
-    return 0;
+    return cfg->exactly_once ? apply_eos(cons, conf, err) : 0;
 }
 
 int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
@@ -997,6 +1055,21 @@ int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
         rc = nf_outputs_from_config(cfg, &plan, err);
         if (rc)
             goto fail;
+    }
+    if (strcmp(cfg->delivery_mode, "exactly-once") == 0) {
+        cfg->exactly_once = true;
+    } else if (strcmp(cfg->delivery_mode, "at-least-once") != 0) {
+        rc = nf_err_setf(err, NF_E_CONFIG, 0,
+                         "delivery.mode: '%s' is not at-least-once or "
+                         "exactly-once",
+                         cfg->delivery_mode);
+        goto fail;
+    }
+    if (cfg->exactly_once && cfg->unsafe_store_before_produce) {
+        rc = nf_err_setf(err, NF_E_CONFIG, 0,
+                         "testing.unsafe.store.before.produce: "
+                         "at-least-once mode only");
+        goto fail;
     }
     /* alert.* lists and severities are refused now, naming the key */
     {

@@ -54,6 +54,14 @@ struct nf_config {
     long rebalance_timeout_ms;
     enum nf_log_level log_level;
     bool unsafe_store_before_produce; /**< TEST ONLY negative control */
+    /* Exactly-once mode (issue 7; nf_eos). */
+    char *delivery_mode;  /**< "at-least-once" or "exactly-once" */
+    bool exactly_once;    /**< delivery.mode == exactly-once */
+    char *eos_txn_prefix; /**< eos.transactional.id.prefix; NULL: group.id */
+    char *eos_instance;   /**< eos.instance.id; NULL: derived at start */
+    long eos_batch_max_messages; /**< inputs per transaction, at most */
+    long eos_batch_max_ms;       /**< age of a transaction before commit */
+    long eos_commit_timeout_ms;  /**< bound on commit/abort/init calls */
     /* Alerts and signed webhooks (nf_alert, nf_dispatch; issue 4). String
      * keys of type KT_OPT_* are NULL when unset. */
     char *topic_alerts;             /**< output.topic.alerts; NULL: no alerts */

@@ -1197,9 +1197,8 @@ int nf_dispatch_main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    /* a metrics.listen that cannot be served stops us (exit 1, reason) */
     http = nf_run_ops_start(&cfg, true, &err);
-    code = !http && cfg.metrics_listen ? 1 : run(&cfg, &err);
+    code = run(&cfg, &err);
     if (code != 0)
         nf_log(NF_LOG_ERROR,
                code == 2 ? "bad configuration"

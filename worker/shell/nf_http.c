@@ -74,8 +74,8 @@ int nf_http_parse_listen(const char *s, struct sockaddr_storage *ss,
     host[hl] = '\0';
     port = strtol(colon + 1, &end, 10);
     if (!colon[1] || *end || port < 0 || port > 65535)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "listen address '%s': bad port", s);
+        return nf_err_setf(err, NF_E_CONFIG, 0, "listen address '%s': bad port",
+                           s);
     if (h != s) {
         struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 
@@ -108,8 +108,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
                              const char *ctype, char *body, size_t len,
                              enum MHD_ResponseMemoryMode mode)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, body, mode);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
     enum MHD_Result ret;
 
     if (!r) {
@@ -159,9 +158,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
         char *text = nf_metrics_render(&len);
 
         if (!text)
-            return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, CT_TEXT,
-                         no_memory, strlen(no_memory),
-                         MHD_RESPMEM_PERSISTENT);
+            return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, CT_TEXT, no_memory,
+                         strlen(no_memory), MHD_RESPMEM_PERSISTENT);
         return reply(c, MHD_HTTP_OK, CT_METRICS, text, len,
                      MHD_RESPMEM_MUST_FREE);
     }
@@ -189,8 +187,8 @@ struct nf_http *nf_http_start(const char *listen, struct nf_err *err)
     socklen_t sl;
     struct nf_http *h;
     const union MHD_DaemonInfo *info;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
 
     if (nf_http_parse_listen(listen, &ss, &sl, err) != 0)
         return NULL;

@@ -52,6 +52,7 @@
 #include "nf_offsets.h"
 #include "nf_pipeline.h"
 #include "nf_registry.h"
+#include "nf_testhook.h"
 
 /* Poll budgets (ms): short while results are in flight, so they are
  * produced promptly; longer when idle. */
@@ -196,6 +197,7 @@ static void *worker_main(void *arg)
         in.headers = j->hdrs;
         in.n_headers = j->n_hdrs;
         t0 = nf_metrics_now_us();
+        nf_testhook_enrich();
         nf_pipeline_process(w->pl, &in, &j->res);
         nf_metrics_observe(NF_METRICS_H_ENRICH, nf_metrics_now_us() - t0);
         if (j->res.disp == NF_DISP_DEAD_LETTER)
@@ -282,9 +284,18 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 : "Kafka TLS: the broker certificate is not trusted: check "
                   "kafka.ssl.ca.location";
 
-        nf_log(NF_LOG_ERROR, what, "{s:s,s:s,s:s}", "client", rd_kafka_name(rk),
-               "error", rd_kafka_err2name((rd_kafka_resp_err_t)err), "reason",
-               reason);
+        /* librdkafka before 2.6.1 (bookworm has 2.0.2) appends the client
+         * nonce twice in SCRAM's final message; Kafka 4 brokers check it
+         * strictly and refuse even a right password (librdkafka#4895). */
+        nf_log(NF_LOG_ERROR, what, "{s:s,s:s,s:s,s:s}", "client",
+               rd_kafka_name(rk), "error",
+               rd_kafka_err2name((rd_kafka_resp_err_t)err), "reason", reason,
+               "hint",
+               err == RD_KAFKA_RESP_ERR__AUTHENTICATION &&
+                       rd_kafka_version() < 0x020601ff
+                   ? "with SCRAM, librdkafka < 2.6.1 is refused by Kafka >= "
+                     "4.0 brokers whatever the password (librdkafka#4895)"
+                   : "");
         set_fatal(k, what, reason);
         return;
     }
@@ -529,8 +540,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_assign(rk, parts);
         /* regex subscriptions: assigned topics become label values */
         for (i = 0; i < parts->cnt; i++)
-            nf_metrics_add_topic(parts->elems[i].topic,
-                                 NF_METRICS_TOPIC_IN);
+            nf_metrics_add_topic(parts->elems[i].topic, NF_METRICS_TOPIC_IN);
         nf_metrics_rebalance(NF_METRICS_ASSIGN);
         nf_metrics_set_assigned(true);
         /* New partitions obey the current back-pressure state, and both ways
@@ -664,6 +674,7 @@ static void handle_message(struct nf_kafka *k, rd_kafka_message_t *rkm)
     q_push(&w->in, j);
     pthread_cond_broadcast(&k->cv);
     pthread_mutex_unlock(&k->mu);
+    nf_testhook_poll(k->st.consumed);
 }
 
 /* ---- set-up and tear-down --------------------------------------------- */

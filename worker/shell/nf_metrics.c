@@ -56,12 +56,11 @@ static const struct bucket {
     int64_t us;
     const char *le;
 } buckets[] = {
-    {100, "0.0001"},      {250, "0.00025"},   {500, "0.0005"},
-    {1000, "0.001"},      {2500, "0.0025"},   {5000, "0.005"},
-    {10000, "0.01"},      {25000, "0.025"},   {50000, "0.05"},
-    {100000, "0.1"},      {250000, "0.25"},   {500000, "0.5"},
-    {1000000, "1"},       {2500000, "2.5"},   {5000000, "5"},
-    {10000000, "10"},     {30000000, "30"},   {60000000, "60"},
+    {100, "0.0001"},  {250, "0.00025"}, {500, "0.0005"},  {1000, "0.001"},
+    {2500, "0.0025"}, {5000, "0.005"},  {10000, "0.01"},  {25000, "0.025"},
+    {50000, "0.05"},  {100000, "0.1"},  {250000, "0.25"}, {500000, "0.5"},
+    {1000000, "1"},   {2500000, "2.5"}, {5000000, "5"},   {10000000, "10"},
+    {30000000, "30"}, {60000000, "60"},
 };
 
 #define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
@@ -89,7 +88,8 @@ static const char *const alert_names[NF_METRICS_ALERT__COUNT] = {
 static const char *const alert_fail_reasons[] = {
     "http_status", "retries_exhausted", "invalid_alert", "other"};
 
-#define N_ALERT_FAIL (sizeof(alert_fail_reasons) / sizeof(alert_fail_reasons[0]))
+#define N_ALERT_FAIL                                                           \
+    (sizeof(alert_fail_reasons) / sizeof(alert_fail_reasons[0]))
 
 /* Reasons a record is dead-lettered: always rendered, even at zero, so a
  * rate() sees the first one. Other codes appear once they happen. */
@@ -347,8 +347,7 @@ bool nf_metrics_ready(char *why, size_t cap)
 
 bool nf_metrics_alive(char *why, size_t cap)
 {
-    int64_t age_ms =
-        (nf_metrics_now_us() - atomic_load(&reg.beat_us)) / 1000;
+    int64_t age_ms = (nf_metrics_now_us() - atomic_load(&reg.beat_us)) / 1000;
     bool ok = age_ms <= reg.stall_ms;
 
     if (why && cap)
@@ -372,10 +371,9 @@ void nf_metrics_install(rd_kafka_conf_t *conf, bool producer)
     size_t n = sizeof(v);
 
     rd_kafka_conf_set_stats_cb(conf, stats_cb);
-    if (producer &&
-        (rd_kafka_conf_get(conf, "statistics.interval.ms", v, &n) !=
-             RD_KAFKA_CONF_OK ||
-         strcmp(v, "0") == 0))
+    if (producer && (rd_kafka_conf_get(conf, "statistics.interval.ms", v, &n) !=
+                         RD_KAFKA_CONF_OK ||
+                     strcmp(v, "0") == 0))
         atomic_store(&reg.producer_up, true);
 }
 
@@ -395,7 +393,8 @@ static void parse_consumer(json_t *root)
         parts = json_object_get(t, "partitions");
         json_object_foreach(parts, pname, p)
         {
-            json_int_t part = json_integer_value(json_object_get(p, "partition"));
+            json_int_t part =
+                json_integer_value(json_object_get(p, "partition"));
             json_int_t lag =
                 json_integer_value(json_object_get(p, "consumer_lag"));
 
@@ -510,8 +509,7 @@ static void per_topic(struct nf_buf *b, const char *name, const char *help,
     head(b, name, "counter", help);
     for (i = 0; i <= n_topics; i++)
         if ((i > 0 && (atomic_load(&reg.kinds[i]) & kind)) || get(&c[i]))
-            outf(b, "%s{topic=\"%s\"} %llu\n", name, topic_name(i),
-                 get(&c[i]));
+            outf(b, "%s{topic=\"%s\"} %llu\n", name, topic_name(i), get(&c[i]));
 }
 
 static void render_reasons(struct nf_buf *b)
@@ -604,8 +602,8 @@ char *nf_metrics_render(size_t *len)
               "Records acknowledged on an output topic", reg.produced, n,
               NF_METRICS_TOPIC_OUT);
     per_topic(&b, "noticeflow_messages_dead_lettered_total",
-              "Inputs of a topic whose dead letter was acknowledged",
-              reg.dead, n, NF_METRICS_TOPIC_IN);
+              "Inputs of a topic whose dead letter was acknowledged", reg.dead,
+              n, NF_METRICS_TOPIC_IN);
     render_reasons(&b);
     head(&b, "noticeflow_delivery_errors_total", "counter",
          "Failed delivery reports (the process stops without storing)");

@@ -38,9 +38,9 @@ enum nf_metrics_rebalance {
 
 /** Outcome of one webhook alert (dispatcher). */
 enum nf_metrics_alert {
-    NF_METRICS_ALERT_SENT = 0,  /**< 2xx from the endpoint */
-    NF_METRICS_ALERT_RETRIED,   /**< parked on the retry topic */
-    NF_METRICS_ALERT_FAILED,    /**< dead-lettered (the reason says why) */
+    NF_METRICS_ALERT_SENT = 0, /**< 2xx from the endpoint */
+    NF_METRICS_ALERT_RETRIED,  /**< parked on the retry topic */
+    NF_METRICS_ALERT_FAILED,   /**< dead-lettered (the reason says why) */
     NF_METRICS_ALERT__COUNT
 };
 

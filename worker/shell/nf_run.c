@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "nf_config.h"
+#include "nf_eos.h"
 #include "nf_http.h"
 #include "nf_kafka.h"
 #include "nf_log.h"
@@ -76,11 +77,9 @@ struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
         /* a ^regex is not a topic: its topics are added on assignment */
         for (i = 0; i < cfg->n_input_topics; i++)
             if (cfg->input_topics[i][0] != '^')
-                nf_metrics_add_topic(cfg->input_topics[i],
-                                     NF_METRICS_TOPIC_IN);
+                nf_metrics_add_topic(cfg->input_topics[i], NF_METRICS_TOPIC_IN);
         nf_metrics_add_topic(cfg->topic_incident, NF_METRICS_TOPIC_OUT);
-        nf_metrics_add_topic(cfg->topic_loyalty_campaign,
-                             NF_METRICS_TOPIC_OUT);
+        nf_metrics_add_topic(cfg->topic_loyalty_campaign, NF_METRICS_TOPIC_OUT);
         nf_metrics_add_topic(cfg->topic_other, NF_METRICS_TOPIC_OUT);
         nf_metrics_add_topic(cfg->topic_dead_letter, NF_METRICS_TOPIC_OUT);
         if (cfg->topic_alerts)
@@ -95,8 +94,17 @@ struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
     }
     h = nf_http_start(cfg->metrics_listen, err);
     if (h)
-        nf_log(NF_LOG_INFO, "metrics endpoint listening", "{s:s,s:i}",
-               "listen", cfg->metrics_listen, "port", nf_http_port(h));
+        nf_log(NF_LOG_INFO, "metrics endpoint listening", "{s:s,s:i}", "listen",
+               cfg->metrics_listen, "port", nf_http_port(h));
+    else
+        /* Kafka work goes on: a second process on the same host (tests,
+         * a dispatcher beside a worker) must not die for its metrics; in
+         * Kubernetes the failing probes make it visible. */
+        nf_log(NF_LOG_ERROR,
+               "metrics endpoint not served: running without /metrics, "
+               "/healthz, /readyz",
+               "{s:s,s:s}", "listen", cfg->metrics_listen, "reason",
+               err ? err->msg : "");
     return h;
 }
 
@@ -218,14 +226,10 @@ int nf_run_main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     http = nf_run_ops_start(&cfg, false, &err);
-    if (!http && cfg.metrics_listen) {
-        nf_log(NF_LOG_ERROR, "cannot serve metrics", "{s:s}", "reason",
-               err.msg);
-        nf_config_free(&cfg);
-        nf_log_clear_secrets();
-        return 1;
-    }
-    code = nf_kafka_run(&cfg, NF_VERSION, &stop_flag, NULL, &err);
+    /* delivery.mode: transactions (nf_eos) or acked-offset stores */
+    code = cfg.exactly_once
+               ? nf_eos_run(&cfg, NF_VERSION, &stop_flag, NULL, &err)
+               : nf_kafka_run(&cfg, NF_VERSION, &stop_flag, NULL, &err);
     if (code != 0)
         nf_log(NF_LOG_ERROR, "worker stopped with an error", "{s:s,s:i}",
                "reason", err.msg, "exit_code", code);

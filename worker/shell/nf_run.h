@@ -30,7 +30,8 @@ struct nf_http;
  *        dispatcher, its topics from @p cfg) and start the endpoint on
  *        metrics.listen.
  * @returns the server; NULL when metrics.listen is empty (@p err zeroed)
- *          or on failure (reason in @p err).
+ *          or on failure (reason in @p err, logged: the caller goes on
+ *          without an endpoint).
  */
 struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
                                  struct nf_err *err);

@@ -1,0 +1,253 @@
+/*
+ * test_nf_eos_fault.c - delivery.mode=exactly-once: its configuration and
+ * the transactional loop against librdkafka's in-process mock cluster
+ * (targeted faults; crashes, broker kills and read_committed visibility
+ * are covered on a real cluster by tests/system/test_eos.py and
+ * scripts/faults.sh).
+ *
+ *  1. config: delivery.mode values, the unsafe switch refused with it, the
+ *     client properties it implies (no auto commit, read_committed input,
+ *     message.timeout.ms within transaction.timeout.ms);
+ *  2. happy path: N inputs → N outputs, the stop request commits the last
+ *     transaction: committed offset == N, exit 0;
+ *  3. an abortable error (a permanent Produce error) → the transaction is
+ *     aborted, the input rewound and processed again: committed == N in
+ *     the end, exit 0, the failed delivery seen.
+ */
+#include <pthread.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "nf_test.h"
+
+#include "nf_config.h"
+#include "nf_eos.h"
+#include "nf_log.h"
+
+/* Kafka protocol ApiKey of Produce (not in librdkafka's public headers). */
+#define API_PRODUCE 0
+#define N_INPUTS    12
+
+static const char *const outputs[] = {"e.incident", "e.campaign", "e.other",
+                                      "e.dlq"};
+
+static const char notice[] = "株式会社サンプル\n"
+                             "不正アクセスに関するお知らせ\n"
+                             "当社サーバーが不正アクセスを受けました。";
+
+struct runner {
+    struct nf_config cfg;
+    atomic_int stop;
+    int code;
+    struct nf_kafka_stats st;
+    struct nf_err err;
+};
+
+static void sleep_ms(long ms)
+{
+    nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
+}
+
+static void *run_thread(void *arg)
+{
+    struct runner *r = arg;
+
+    r->code = nf_eos_run(&r->cfg, "test", &r->stop, &r->st, &r->err);
+    return NULL;
+}
+
+static int load(struct nf_config *cfg, const char *bs, const char *group,
+                const char *extra, struct nf_err *err)
+{
+    char b[512], g[128];
+    char *x[] = {"input.topics=e.in",
+                 g,
+                 "output.topic.incident=e.incident",
+                 "output.topic.loyalty_campaign=e.campaign",
+                 "output.topic.other=e.other",
+                 "output.topic.dead_letter=e.dlq",
+                 b,
+                 "delivery.mode=exactly-once",
+                 "eos.instance.id=t1",
+                 "eos.batch.max.messages=5",
+                 "metrics.listen=",
+                 "shutdown.timeout.ms=10000",
+                 (char *)extra};
+
+    snprintf(b, sizeof(b), "kafka.bootstrap.servers=%s", bs);
+    snprintf(g, sizeof(g), "group.id=%s", group);
+    memset(err, 0, sizeof(*err));
+    return nf_config_load(cfg, NULL, NULL, x, extra ? 13 : 12, err);
+}
+
+static const char *conf_get(rd_kafka_conf_t *c, const char *name, char *buf,
+                            size_t cap)
+{
+    return rd_kafka_conf_get(c, name, buf, &cap) == RD_KAFKA_CONF_OK ? buf
+                                                                     : NULL;
+}
+
+static void test_config(void)
+{
+    struct nf_config cfg;
+    struct nf_err err;
+    rd_kafka_conf_t *c;
+    char v[64];
+
+    CHECK_INTEQ(load(&cfg, "127.0.0.1:1", "g", NULL, &err), 0);
+    CHECK(cfg.exactly_once, "exactly-once parsed");
+    CHECK_INTEQ(cfg.eos_batch_max_messages, 5);
+    CHECK_INTEQ(cfg.eos_batch_max_ms, 100);
+    c = rd_kafka_conf_new();
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, c, &err), 0);
+    CHECK_STREQ(conf_get(c, "enable.auto.commit", v, sizeof(v)), "false");
+    CHECK_STREQ(conf_get(c, "isolation.level", v, sizeof(v)),
+                "read_committed");
+    rd_kafka_conf_destroy(c);
+    c = rd_kafka_conf_new();
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, c, &err), 0);
+    /* the worker's 300 s default would make rd_kafka_new refuse */
+    CHECK_STREQ(conf_get(c, "message.timeout.ms", v, sizeof(v)), "60000");
+    rd_kafka_conf_destroy(c);
+    nf_config_free(&cfg);
+
+    CHECK_INTEQ(load(&cfg, "127.0.0.1:1", "g",
+                     "kafka.producer.transaction.timeout.ms=20000", &err),
+                0);
+    c = rd_kafka_conf_new();
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, c, &err), 0);
+    CHECK_STREQ(conf_get(c, "message.timeout.ms", v, sizeof(v)), "20000");
+    rd_kafka_conf_destroy(c);
+    nf_config_free(&cfg);
+
+    CHECK(load(&cfg, "127.0.0.1:1", "g", "delivery.mode=at-most-once",
+               &err) != 0,
+          "bad mode refused");
+    CHECK(strstr(err.msg, "delivery.mode") != NULL, "names the key: %s",
+          err.msg);
+    CHECK(load(&cfg, "127.0.0.1:1", "g",
+               "testing.unsafe.store.before.produce=true", &err) != 0,
+          "unsafe switch refused with exactly-once");
+    CHECK(strstr(err.msg, "testing.unsafe.store.before.produce") != NULL,
+          "names the key: %s", err.msg);
+    CHECK(load(&cfg, "127.0.0.1:1", "g", "eos.batch.max.messages=0", &err) !=
+              0,
+          "batch of 0 refused");
+}
+
+static int64_t committed(const char *bs, const char *group)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_topic_partition_list_t *l;
+    rd_kafka_t *rk;
+    int64_t off = -2;
+    char errstr[256];
+
+    rd_kafka_conf_set(conf, "bootstrap.servers", bs, NULL, 0);
+    rd_kafka_conf_set(conf, "group.id", group, NULL, 0);
+    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    if (!rk)
+        return -2;
+    l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, "e.in", 0);
+    if (rd_kafka_committed(rk, l, 10000) == 0)
+        off = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return off;
+}
+
+/* Run until the group's committed offset reaches N (bounded), then stop. */
+static void run_to_end(struct runner *r, const char *bs, const char *group)
+{
+    pthread_t tid;
+    int i;
+
+    pthread_create(&tid, NULL, run_thread, r);
+    for (i = 0; i < 300 && committed(bs, group) < N_INPUTS; i++)
+        sleep_ms(100);
+    atomic_store(&r->stop, 1);
+    pthread_join(tid, NULL);
+}
+
+static void test_happy_path(const char *bs)
+{
+    struct runner r;
+
+    memset(&r, 0, sizeof(r));
+    if (load(&r.cfg, bs, "g-eos-ok", NULL, &r.err) != 0) {
+        CHECK(0, "config: %s", r.err.msg);
+        return;
+    }
+    run_to_end(&r, bs, "g-eos-ok");
+    CHECK(r.code == 0, "exit %d: %s", r.code, r.err.msg);
+    CHECK_INTEQ(committed(bs, "g-eos-ok"), N_INPUTS);
+    CHECK_INTEQ(r.st.consumed, N_INPUTS);
+    CHECK_INTEQ(r.st.produced + r.st.dead_letters, N_INPUTS);
+    CHECK(r.st.stored >= 2, "batches of 5: %lld transactions",
+          (long long)r.st.stored);
+    nf_config_free(&r.cfg);
+}
+
+static void test_abortable_error(rd_kafka_mock_cluster_t *mc, const char *bs)
+{
+    struct runner r;
+
+    /* permanent for a transactional producer: the transaction must abort */
+    rd_kafka_mock_push_request_errors(mc, API_PRODUCE, 1,
+                                      RD_KAFKA_RESP_ERR_INVALID_RECORD);
+    memset(&r, 0, sizeof(r));
+    if (load(&r.cfg, bs, "g-eos-abort", NULL, &r.err) != 0) {
+        CHECK(0, "config: %s", r.err.msg);
+        return;
+    }
+    run_to_end(&r, bs, "g-eos-abort");
+    CHECK(r.code == 0, "exit %d: %s", r.code, r.err.msg);
+    CHECK(r.st.dr_errors > 0, "the failed delivery was seen");
+    CHECK(r.st.consumed > N_INPUTS, "rewound and consumed again: %lld",
+          (long long)r.st.consumed);
+    CHECK_INTEQ(committed(bs, "g-eos-abort"), N_INPUTS);
+    rd_kafka_mock_clear_request_errors(mc, API_PRODUCE);
+    nf_config_free(&r.cfg);
+}
+
+int main(void)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_mock_cluster_t *mc;
+    rd_kafka_t *rk;
+    char errstr[256], bs[256];
+    size_t i;
+    int n;
+
+    nf_log_set_level(NF_LOG_ERROR);
+    test_config();
+    rd_kafka_conf_set(conf, "test.mock.num.brokers", "1", NULL, 0);
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    if (!rk) {
+        fprintf(stderr, "%s\n", errstr);
+        return 1;
+    }
+    mc = rd_kafka_handle_mock_cluster(rk);
+    snprintf(bs, sizeof(bs), "%s", rd_kafka_mock_cluster_bootstraps(mc));
+    rd_kafka_mock_topic_create(mc, "e.in", 1, 1);
+    for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
+        rd_kafka_mock_topic_create(mc, outputs[i], 1, 1);
+    for (n = 0; n < N_INPUTS; n++) {
+        const char *v = n % 3 == 2 ? "\xff\xfe" : notice;
+        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("e.in"),
+                          RD_KAFKA_V_VALUE((void *)v, strlen(v)),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_END);
+    }
+    CHECK_INTEQ(rd_kafka_flush(rk, 10000), 0);
+
+    test_happy_path(bs);
+    test_abortable_error(mc, bs);
+
+    rd_kafka_destroy(rk);
+    return nf_test_failures != 0;
+}
