@@ -291,10 +291,14 @@ def aborted_offsets(log_dirs, topic):
 
 
 def check(bootstrap, inputs, outputs, dlq, group, verify=None,
-          check_offsets=True, log_dirs=None):
+          check_offsets=True, log_dirs=None,
+          committed_isolation="read_committed"):
     """Run every check; returns a Report (see its failures()).
     @log_dirs: the brokers' log directories (local cluster): enables the
-    aborted / aborted_visible report."""
+    aborted / aborted_visible report. @committed_isolation: the isolation
+    level of the "committed" view; read_uncommitted there is the negative
+    control of the aborted_visible check (a reader that ignores
+    transactions sees aborted records)."""
     rep = Report()
     aborted = {}
     if log_dirs:
@@ -312,8 +316,9 @@ def check(bootstrap, inputs, outputs, dlq, group, verify=None,
     views = {}
     for iso in ("read_uncommitted", "read_committed"):
         seen = Counter()
+        level = committed_isolation if iso == "read_committed" else iso
         for t in list(outputs) + ([dlq] if dlq else []):
-            for m in read_topic(bootstrap, t, iso):
+            for m in read_topic(bootstrap, t, level):
                 pos = (m.topic, m.partition, m.offset)
                 if pos in aborted:
                     if iso == "read_committed":
