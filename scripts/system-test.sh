@@ -4,7 +4,8 @@
 # runs tests/system (pytest, in the cached venv of scripts/lib/pyenv.sh)
 # against the REAL worker binary, stops Kafka, exits non-zero on failure.
 #
-#   scripts/system-test.sh [pytest args...]   e.g. -k crash, -x
+#   scripts/system-test.sh [pytest args...]   e.g. -k crash, -x, or test
+#                                             files (tests/system/test_x.py)
 #
 # Env: NF_BIN (default build/worker/noticeflow; built with scripts/build.sh
 # when missing), NF_RELAY_BIN (default beside NF_BIN), NF_KAFKA_PORT
@@ -34,4 +35,8 @@ echo "system-test: Kafka at $NF_BOOTSTRAP, worker $NF_BIN" >&2
 tmp=${NF_SYSTEM_TMP:-${TMPDIR:-/tmp}/noticeflow-system-$NF_KAFKA_PORT}
 echo "system-test: worker logs under $tmp" >&2
 # -rA: a line per test and the checkers' summaries (captured stdout).
-"$py" -m pytest -p no:cacheprovider -q -rA --basetemp="$tmp" tests/system "$@"
+targets=(tests/system)
+for a in "$@"; do
+    case $a in tests/*) targets=() ;; esac
+done
+"$py" -m pytest -p no:cacheprovider -q -rA --basetemp="$tmp" "${targets[@]}" "$@"

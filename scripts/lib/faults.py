@@ -166,10 +166,11 @@ class Chaos(threading.Thread):
             raise self.error
 
 
-def run_scenario(name, pipes, action=None, every=10.0, min_actions=0):
-    """Stream DOCS documents into every pipeline while @action runs every
+def run_scenario(name, pipes, action=None, every=10.0, min_actions=0,
+                 docs=DOCS):
+    """Stream @docs documents into every pipeline while @action runs every
     @every s; then heal, drain, stop and check. Returns verdict lines."""
-    docs = nfsys.make_docs(DOCS, tag="f" + name)
+    docs = nfsys.make_docs(docs, tag="f" + name)
     chaos = Chaos(pipes, action, every)
     t0 = time.monotonic()
     chaos.start()
@@ -232,7 +233,8 @@ def s1():
             p.kill9(i)
         log("SIGKILL worker w%d of both pipelines (restarted)" % (n % 3))
 
-    return verdicts("1", "worker-kill", run_scenario("1", pipes, kill, 10.0))
+    return verdicts("1", "worker-kill",
+                    run_scenario("1", pipes, kill, 10.0, min_actions=1))
 
 
 def s2():
@@ -266,10 +268,13 @@ def s3():
 
 
 def s4():
-    extra = {"kafka.producer.queue.buffering.max.messages": "5",
-             "worker.queue.max": "50"}
+    # a queue of 20 messages: QUEUE_FULL on nearly every batch (the
+    # throughput drops ~50x, so the document count is capped)
+    extra = {"kafka.producer.queue.buffering.max.messages": "20",
+             "worker.queue.max": "50", "log.level": "debug"}
     pipes = [Pipeline("4", m, extra) for m in MODES]
-    ok = verdicts("4", "tiny-queue", run_scenario("4", pipes))
+    ok = verdicts("4", "tiny-queue",
+                  run_scenario("4", pipes, docs=min(DOCS, 20000)))
     for p in pipes:
         # back-pressure really happened, and nothing was dropped (checked)
         paused = p.logs_text().count('"input paused"')
@@ -278,9 +283,11 @@ def s4():
 
 
 def s5():
-    # stall the poll loop 12 s every DOCS/4 messages per worker, with a 6 s
-    # max.poll.interval.ms: each stall makes the member leave the group
-    stall = "%d:12000" % max(1, DOCS // 12)
+    # each worker stalls its poll loop once, 12 s, after DOCS/10 messages,
+    # with a 6 s max.poll.interval.ms: the member leaves the group, its
+    # partitions move, it rejoins. (Stalling every N messages livelocks the
+    # group: every stall is two rebalances of all members.)
+    stall = "%d:12000" % max(1, DOCS // 10)
     extra = {"kafka.consumer.max.poll.interval.ms": "6000"}
     pipes = [Pipeline("5", m, extra, env={"NF_TEST_POLL_STALL": stall})
              for m in MODES]

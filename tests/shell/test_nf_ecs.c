@@ -23,20 +23,22 @@ static const char campaign[] =
     "キャンペーン期間：2024年6月1日から6月30日まで。";
 
 /* ECS 8.11 allowed values (event.kind, event.category, event.type). */
-static const char *const kinds[] = {"alert",  "asset",          "enrichment",
-                                    "event",  "metric",         "state",
-                                    "pipeline_error"};
-static const char *const categories[] = {
-    "api",     "authentication",      "configuration", "database",
-    "driver",  "email",               "file",          "host",
-    "iam",     "intrusion_detection", "library",       "malware",
-    "network", "package",             "process",       "registry",
-    "session", "threat",              "vulnerability", "web"};
+static const char *const kinds[] = {"alert",  "asset", "enrichment",    "event",
+                                    "metric", "state", "pipeline_error"};
+static const char *const categories[] = {"api",           "authentication",
+                                         "configuration", "database",
+                                         "driver",        "email",
+                                         "file",          "host",
+                                         "iam",           "intrusion_detection",
+                                         "library",       "malware",
+                                         "network",       "package",
+                                         "process",       "registry",
+                                         "session",       "threat",
+                                         "vulnerability", "web"};
 static const char *const types[] = {
-    "access",   "admin",     "allowed",      "change", "connection",
-    "creation", "deletion",  "denied",       "device", "end",
-    "error",    "group",     "indicator",    "info",   "installation",
-    "protocol", "start",     "user"};
+    "access",    "admin",  "allowed",      "change",   "connection", "creation",
+    "deletion",  "denied", "device",       "end",      "error",      "group",
+    "indicator", "info",   "installation", "protocol", "start",      "user"};
 
 static struct nf_enricher *en;
 
@@ -159,8 +161,7 @@ static void test_incident(void)
     CHECK_STREQ(json_string_value(
                     json_array_get(json_object_get(n, "incident_types"), 0)),
                 "ransomware");
-    CHECK_INTEQ(json_integer_value(json_object_get(n, "affected_count")),
-                1234);
+    CHECK_INTEQ(json_integer_value(json_object_get(n, "affected_count")), 1234);
     CHECK(json_is_string(json_object_get(n, "affected_unit")), "unit");
     CHECK(json_array_size(json_object_get(n, "dates")) >= 1, "dates");
     CHECK(str(json_array_get(json_object_get(n, "dates"), 0), "role") != NULL,
@@ -211,8 +212,8 @@ static void test_original_cap(void)
     d = encode(&ev, 10, &a);
     o = str(d, "event.original");
     CHECK_STREQ(o, "株式会");
-    CHECK(json_is_true(get(json_object_get(d, "notice"), "original",
-                           "truncated")),
+    CHECK(json_is_true(
+              get(json_object_get(d, "notice"), "original", "truncated")),
           "truncated flagged");
     CHECK_INTEQ(json_integer_value(
                     get(json_object_get(d, "notice"), "original", "length")),

@@ -106,8 +106,7 @@ static void test_config(void)
     c = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, c, &err), 0);
     CHECK_STREQ(conf_get(c, "enable.auto.commit", v, sizeof(v)), "false");
-    CHECK_STREQ(conf_get(c, "isolation.level", v, sizeof(v)),
-                "read_committed");
+    CHECK_STREQ(conf_get(c, "isolation.level", v, sizeof(v)), "read_committed");
     rd_kafka_conf_destroy(c);
     c = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, c, &err), 0);
@@ -125,8 +124,8 @@ static void test_config(void)
     rd_kafka_conf_destroy(c);
     nf_config_free(&cfg);
 
-    CHECK(load(&cfg, "127.0.0.1:1", "g", "delivery.mode=at-most-once",
-               &err) != 0,
+    CHECK(load(&cfg, "127.0.0.1:1", "g", "delivery.mode=at-most-once", &err) !=
+              0,
           "bad mode refused");
     CHECK(strstr(err.msg, "delivery.mode") != NULL, "names the key: %s",
           err.msg);
@@ -135,8 +134,7 @@ static void test_config(void)
           "unsafe switch refused with exactly-once");
     CHECK(strstr(err.msg, "testing.unsafe.store.before.produce") != NULL,
           "names the key: %s", err.msg);
-    CHECK(load(&cfg, "127.0.0.1:1", "g", "eos.batch.max.messages=0", &err) !=
-              0,
+    CHECK(load(&cfg, "127.0.0.1:1", "g", "eos.batch.max.messages=0", &err) != 0,
           "batch of 0 refused");
 }
 

@@ -75,9 +75,8 @@ static void test_parse(void)
           "class name");
     CHECK(nf_outputs_parse_strategy("topicname", &st) != 0, "unknown");
 
-    CHECK_INTEQ(nf_outputs_subject(NF_SUBJECT_TOPIC, "n.inc", "a.B", s,
-                                   sizeof(s)),
-                0);
+    CHECK_INTEQ(
+        nf_outputs_subject(NF_SUBJECT_TOPIC, "n.inc", "a.B", s, sizeof(s)), 0);
     CHECK_STREQ(s, "n.inc-value");
     nf_outputs_subject(NF_SUBJECT_RECORD, "n.inc", "a.B", s, sizeof(s));
     CHECK_STREQ(s, "a.B");
@@ -136,8 +135,7 @@ static void test_refusals(void)
     static const char *const d[] = {"output.ecs.topic.incident=o.campaign"};
     static const char *const e[] = {"schema.registry.url=ftp://x",
                                     "output.avro.framing=confluent"};
-    static const char *const f[] = {
-        "schema.registry.use.latest.version=true"};
+    static const char *const f[] = {"schema.registry.use.latest.version=true"};
     static const char *const g[] = {
         "schema.registry.subject.name.strategy=bogus"};
     static const char *const h[] = {"output.topic.dead_letter.avro.framing="

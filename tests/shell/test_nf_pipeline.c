@@ -321,9 +321,9 @@ static void test_ecs_side_by_side(void)
     CHECK(res.out[1].key_len == 5 && memcmp(res.out[1].key, "key-1", 5) == 0,
           "key kept on the ECS copy");
     d = json_loadb(res.out[1].value, res.out[1].value_len, 0, NULL);
-    CHECK_STREQ(json_string_value(json_object_get(
-                    json_object_get(d, "event"), "id")),
-                "notices/2/77");
+    CHECK_STREQ(
+        json_string_value(json_object_get(json_object_get(d, "event"), "id")),
+        "notices/2/77");
     json_decref(d);
     nf_result_clear(&res);
 

@@ -48,8 +48,7 @@ static void test_replies(void)
                 NF_REG_OK);
     CHECK_INTEQ(id, 7);
     CHECK_INTEQ(reply(NF_REG_LOOKUP, 200,
-                      "{\"subject\":\"s\",\"id\":12,\"version\":2}", &id,
-                      &err),
+                      "{\"subject\":\"s\",\"id\":12,\"version\":2}", &id, &err),
                 NF_REG_OK);
     CHECK_INTEQ(id, 12);
     /* incompatible: refused, not retried, says why and where */
@@ -67,7 +66,7 @@ static void test_replies(void)
                       "found\"}",
                       &id, &err),
                 NF_REG_FAIL);
-    CHECK(strstr(err.msg, "not registered") &&
+    CHECK(strstr(err.msg, "not registered under subject") &&
               strstr(err.msg, "auto.register.schemas"),
           "404 message: %s", err.msg);
     CHECK_INTEQ(reply(NF_REG_LOOKUP, 404, "{\"error_code\":40401}", &id, &err),
@@ -93,8 +92,7 @@ static void test_replies(void)
                 NF_REG_FAIL);
     CHECK(strstr(err.msg, "invalid schema"), "422: %s", err.msg);
     /* not a registry: a 200 without an id, an HTML 404 */
-    CHECK_INTEQ(reply(NF_REG_REGISTER, 200, "<html>", &id, &err),
-                NF_REG_FAIL);
+    CHECK_INTEQ(reply(NF_REG_REGISTER, 200, "<html>", &id, &err), NF_REG_FAIL);
     CHECK(strstr(err.msg, "without a valid"), "no id: %s", err.msg);
     CHECK_INTEQ(reply(NF_REG_REGISTER, 200, "{\"id\":-3}", &id, &err),
                 NF_REG_FAIL);
@@ -102,8 +100,8 @@ static void test_replies(void)
                 NF_REG_FAIL);
     CHECK(strstr(err.msg, "base URL"), "html 404: %s", err.msg);
     /* latest version: must be the worker's schema (canonical form) */
-    json_t *o = json_pack("{s:i,s:s,s:i}", "id", 4, "schema", same,
-                          "version", 3);
+    json_t *o =
+        json_pack("{s:i,s:s,s:i}", "id", 4, "schema", same, "version", 3);
     char *txt = json_dumps(o, JSON_COMPACT);
 
     snprintf(latest, sizeof(latest), "%s", txt);
@@ -172,9 +170,9 @@ static void test_unreachable(void)
     CHECK(r != NULL, "client: %s", err.msg);
     if (!r)
         return;
-    CHECK_INTEQ(nf_registry_schema_id(r, "s-value", schema, strlen(schema),
-                                      &id, &err),
-                NF_E_AVRO);
+    CHECK_INTEQ(
+        nf_registry_schema_id(r, "s-value", schema, strlen(schema), &id, &err),
+        NF_E_AVRO);
     CHECK(strstr(err.msg, "unreachable") && strstr(err.msg, "s-value") &&
               strstr(err.msg, "after 3 attempts"),
           "unreachable: %s", err.msg);
@@ -188,9 +186,9 @@ static void test_unreachable(void)
     r = nf_registry_new(&o, &err);
     atomic_store(&stop, 1);
     t0 = now_s();
-    CHECK_INTEQ(nf_registry_schema_id(r, "s-value", schema, strlen(schema),
-                                      &id, &err),
-                NF_E_AVRO);
+    CHECK_INTEQ(
+        nf_registry_schema_id(r, "s-value", schema, strlen(schema), &id, &err),
+        NF_E_AVRO);
     CHECK(now_s() - t0 < 5.0, "stopped in %.1f s", now_s() - t0);
     nf_registry_destroy(r);
 }

@@ -3,6 +3,7 @@ good messages around them are still processed and the worker stays up."""
 import nfsys
 
 GOOD = nfsys.samples()[0][1]
+DLQ_VALUE_MAX = 262144  # dead_letter.value.max.bytes default (contract.md)
 BAD = [
     # (key, value, expected error_code)
     (b"bad-utf8", "不正アクセスのお知らせ".encode()[:-2] + b"\xff\xfe",
@@ -47,11 +48,14 @@ def test_bad_inputs_dead_lettered(worker_bin, procs, tmp_path):
                                                     rec["error_message"])
             assert rec["error_message"], key
             if want[key] == "too_large":
-                # the original, or a bounded prefix of it (a 5 MB value
-                # need not fit in a dead letter)
-                assert rec["value"] and value.startswith(rec["value"]), key
+                # a dead letter keeps the first dead_letter.value.max.bytes
+                # (default 256 KiB) and the original length
+                assert rec["value"] == value[:DLQ_VALUE_MAX], key
+                assert rec["error_offset"] is None
             else:
                 assert rec["value"] == value, key
+            assert rec["value_length"] == (None if value is None
+                                           else len(value)), key
             assert [(h["key"], h["value"]) for h in rec["headers"]] == \
                 headers, key
             assert nfsys.hdr(msg, "noticeflow-error-code") == want[key]

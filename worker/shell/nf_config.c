@@ -953,8 +953,8 @@ static int apply_eos(int cons, rd_kafka_conf_t *conf, struct nf_err *err)
             RD_KAFKA_CONF_OK ||
         rd_kafka_conf_get(conf, "message.timeout.ms", msg, &m) !=
             RD_KAFKA_CONF_OK)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "transaction.timeout.ms: "
-                                                "cannot be read");
+        return nf_err_setf(err, NF_E_CONFIG, 0,
+                           "transaction.timeout.ms: cannot be read");
     if (strtol(msg, NULL, 10) > strtol(txn, NULL, 10))
         return conf_set(conf, "message.timeout.ms", txn, "message.timeout.ms",
                         err);

@@ -79,9 +79,9 @@ static void iso_ms(int64_t ms, char out[32])
         snprintf(out, 32, "1970-01-01T00:00:00.000Z");
         return;
     }
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)(ms % 1000));
 }
 
 static int set(json_t *o, const char *k, json_t *v)
@@ -171,10 +171,10 @@ static json_t *event_obj(const struct nf_avro_event *ev, size_t original_max)
                       json_stringn(ev->env->url.ptr, ev->env->url.len));
     }
     if (original_max > 0 && ev->text)
-        rc |= set(e, "original",
-                  json_stringn(ev->text, nf_ecs_utf8_prefix(
-                                             ev->text, ev->text_len,
-                                             original_max)));
+        rc |= set(
+            e, "original",
+            json_stringn(ev->text, nf_ecs_utf8_prefix(ev->text, ev->text_len,
+                                                      original_max)));
     if (rc) {
         json_decref(e);
         return NULL;
@@ -185,9 +185,9 @@ static json_t *event_obj(const struct nf_avro_event *ev, size_t original_max)
 /* notice.kafka: where the input came from (the Avro record's source). */
 static json_t *kafka_obj(const struct nf_source *src)
 {
-    json_t *k = json_pack("{s:s,s:i,s:I}", "topic", src->topic, "partition",
-                          (int)src->partition, "offset",
-                          (json_int_t)src->offset);
+    json_t *k =
+        json_pack("{s:s,s:i,s:I}", "topic", src->topic, "partition",
+                  (int)src->partition, "offset", (json_int_t)src->offset);
     static const char hex[] = "0123456789abcdef";
     json_t *key;
     char *h;
@@ -196,8 +196,8 @@ static json_t *kafka_obj(const struct nf_source *src)
 
     if (!k)
         return NULL;
-    rc |= set(k, "timestamp", src->timestamp >= 0
-                                  ? json_integer((json_int_t)src->timestamp)
+    rc |= set(k, "timestamp",
+              src->timestamp >= 0 ? json_integer((json_int_t)src->timestamp)
                                   : json_null());
     /* a key is bytes: text when it is UTF-8, else its hex form */
     key = src->key ? json_stringn(src->key, src->key_len) : json_null();
@@ -232,9 +232,9 @@ static json_t *notice_obj(const struct nf_avro_event *ev, size_t original_max)
 
     if (!n)
         return NULL;
-    rc |= set(n, "reference_date", ev->reference_date
-                                       ? json_string(ev->reference_date)
-                                       : json_null());
+    rc |=
+        set(n, "reference_date",
+            ev->reference_date ? json_string(ev->reference_date) : json_null());
     if (ev->env) {
         env = json_object();
         if (env) {

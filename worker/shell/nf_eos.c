@@ -277,11 +277,10 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
         nf_metrics_delivery_error();
         if (++e->st.dr_errors <= MAX_DR_ERROR_LOGS)
             nf_log(NF_LOG_WARN, "delivery failed: the transaction will abort",
-                   "{s:s,s:s,s:s,s:i,s:I}", "error",
-                   rd_kafka_err2str(rkm->err), "output_topic",
-                   rd_kafka_topic_name(rkm->rkt), "input_topic", job_topic(j),
-                   "input_partition", (int)j->rkm->partition, "input_offset",
-                   (json_int_t)j->rkm->offset);
+                   "{s:s,s:s,s:s,s:i,s:I}", "error", rd_kafka_err2str(rkm->err),
+                   "output_topic", rd_kafka_topic_name(rkm->rkt), "input_topic",
+                   job_topic(j), "input_partition", (int)j->rkm->partition,
+                   "input_offset", (json_int_t)j->rkm->offset);
     }
     job_unref(j);
 }
@@ -295,8 +294,8 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         rd_kafka_fatal_error(rk, why, sizeof(why));
         if (rk == e->producer) {
             /* fenced, sequence desynchronization...: a new producer */
-            nf_log(NF_LOG_WARN, "fatal producer error: recreating it",
-                   "{s:s}", "reason", why);
+            nf_log(NF_LOG_WARN, "fatal producer error: recreating it", "{s:s}",
+                   "reason", why);
             e->producer_fatal = true;
             return;
         }
@@ -320,8 +319,7 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 /* ---- clients ---------------------------------------------------------- */
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts,
-                         void *opaque);
+                         rd_kafka_topic_partition_list_t *parts, void *opaque);
 
 static rd_kafka_t *make_client(struct nf_eos *e, enum nf_kafka_side side,
                                struct nf_err *err)
@@ -366,8 +364,8 @@ static rd_kafka_t *make_client(struct nf_eos *e, enum nf_kafka_side side,
 static int make_txn_id(struct nf_eos *e, struct nf_err *err)
 {
     const struct nf_config *cfg = e->cfg;
-    const char *prefix = cfg->eos_txn_prefix ? cfg->eos_txn_prefix
-                                             : cfg->group_id;
+    const char *prefix =
+        cfg->eos_txn_prefix ? cfg->eos_txn_prefix : cfg->group_id;
     const char *inst = cfg->eos_instance;
     const struct nf_kvlist *lists[2] = {&cfg->kafka_consumer,
                                         &cfg->kafka_common};
@@ -461,8 +459,7 @@ static void rewind_consumer(struct nf_eos *e)
     int i;
 
     /* revoked partitions restart from the committed offsets anyway */
-    if (e->in_revoke ||
-        rd_kafka_assignment(e->consumer, &parts) != 0 || !parts)
+    if (e->in_revoke || rd_kafka_assignment(e->consumer, &parts) != 0 || !parts)
         return;
     if (parts->cnt == 0)
         goto out;
@@ -525,8 +522,8 @@ static void abort_and_rewind(struct nf_eos *e, const char *why)
 {
     rd_kafka_error_t *x;
 
-    nf_log(NF_LOG_WARN, "aborting the transaction", "{s:s,s:I}", "reason",
-           why, "inputs", (json_int_t)e->txn_inputs);
+    nf_log(NF_LOG_WARN, "aborting the transaction", "{s:s,s:I}", "reason", why,
+           "inputs", (json_int_t)e->txn_inputs);
     discard_in_flight(e);
     if (e->in_txn) {
         x = rd_kafka_abort_transaction(e->producer,
@@ -549,8 +546,7 @@ static void abort_and_rewind(struct nf_eos *e, const char *why)
 
 /* A failed transactional call: classify and recover (examples/
  * transactions.c). Takes @p x. */
-static void txn_failed(struct nf_eos *e, const char *what,
-                       rd_kafka_error_t *x)
+static void txn_failed(struct nf_eos *e, const char *what, rd_kafka_error_t *x)
 {
     char msg[512];
     bool fatal = rd_kafka_error_is_fatal(x);
@@ -645,12 +641,12 @@ static int produce_job(struct nf_eos *e, struct job *j)
             rd_kafka_header_add(hdrs, o->headers[i].name, -1,
                                 o->headers[i].value,
                                 (ssize_t)o->headers[i].len);
-        err = rd_kafka_producev(
-            e->producer, RD_KAFKA_V_TOPIC(o->topic),
-            RD_KAFKA_V_KEY(o->key, o->key_len),
-            RD_KAFKA_V_VALUE(o->value, o->value_len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_HEADERS(hdrs),
-            RD_KAFKA_V_OPAQUE(j), RD_KAFKA_V_END);
+        err = rd_kafka_producev(e->producer, RD_KAFKA_V_TOPIC(o->topic),
+                                RD_KAFKA_V_KEY(o->key, o->key_len),
+                                RD_KAFKA_V_VALUE(o->value, o->value_len),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+                                RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(j),
+                                RD_KAFKA_V_END);
         if (err) {
             char msg[512];
 
@@ -1111,10 +1107,9 @@ out:
     if (e->consumer)
         rd_kafka_destroy_flags(
             e->consumer, code == 0 ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-    nf_log(NF_LOG_INFO, "stopped", "{s:I,s:I,s:I,s:I,s:I,s:I,s:i}",
-           "consumed", (json_int_t)e->st.consumed, "produced",
-           (json_int_t)e->st.produced, "dead_letters",
-           (json_int_t)e->st.dead_letters, "dr_errors",
+    nf_log(NF_LOG_INFO, "stopped", "{s:I,s:I,s:I,s:I,s:I,s:I,s:i}", "consumed",
+           (json_int_t)e->st.consumed, "produced", (json_int_t)e->st.produced,
+           "dead_letters", (json_int_t)e->st.dead_letters, "dr_errors",
            (json_int_t)e->st.dr_errors, "transactions_committed",
            (json_int_t)e->st.stored, "transactions_aborted",
            (json_int_t)e->aborted, "exit_code", code);

@@ -135,10 +135,9 @@ static struct slot_keys keys_of(const struct nf_config *c, enum nf_out_slot s)
                                c->framing_incident, c->ecs_topic_incident};
         break;
     case NF_OUT_LOYALTY_CAMPAIGN:
-        k = (struct slot_keys){c->topic_loyalty_campaign,
-                               c->format_loyalty_campaign,
-                               c->framing_loyalty_campaign,
-                               c->ecs_topic_loyalty_campaign};
+        k = (struct slot_keys){
+            c->topic_loyalty_campaign, c->format_loyalty_campaign,
+            c->framing_loyalty_campaign, c->ecs_topic_loyalty_campaign};
         break;
     case NF_OUT_OTHER:
         k = (struct slot_keys){c->topic_other, c->format_other,
@@ -229,8 +228,8 @@ int nf_outputs_from_config(const struct nf_config *cfg, struct nf_outputs *o,
                                "output.topic.%s.avro.framing: '%s' is not "
                                "single-object or confluent",
                                slot_names[s], k.framing);
-        if (t->format == NF_FORMAT_AVRO &&
-            t->framing == NF_FRAMING_CONFLUENT && !cfg->registry_url)
+        if (t->format == NF_FORMAT_AVRO && t->framing == NF_FRAMING_CONFLUENT &&
+            !cfg->registry_url)
             return nf_err_setf(err, NF_E_CONFIG, 0,
                                "output.topic.%s: confluent framing needs "
                                "schema.registry.url",

@@ -48,10 +48,10 @@ enum nf_subject_strategy {
 };
 
 struct nf_out_topic {
-    const char *topic;         /**< borrowed from the config */
-    enum nf_format format;     /**< dead letters: always Avro */
-    enum nf_framing framing;   /**< when format is Avro */
-    const char *ecs_topic;     /**< extra ECS JSON copy, or NULL */
+    const char *topic;       /**< borrowed from the config */
+    enum nf_format format;   /**< dead letters: always Avro */
+    enum nf_framing framing; /**< when format is Avro */
+    const char *ecs_topic;   /**< extra ECS JSON copy, or NULL */
 };
 
 struct nf_outputs {

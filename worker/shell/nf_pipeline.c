@@ -172,10 +172,9 @@ static int add_output(struct nf_pipeline *p, const struct nf_msg_in *in,
     if (kind == OUT_EVENT || kind == OUT_DEAD_LETTER) {
         put_header(o, NF_HDR_CONTENT_TYPE, NF_CONTENT_TYPE_AVRO);
         put_header(o, NF_HDR_FINGERPRINT,
-                   nf_avro_fingerprint_hex(p->av,
-                                           kind == OUT_EVENT
-                                               ? NF_SCHEMA_NOTICE_EVENT
-                                               : NF_SCHEMA_DEAD_LETTER));
+                   nf_avro_fingerprint_hex(p->av, kind == OUT_EVENT
+                                                      ? NF_SCHEMA_NOTICE_EVENT
+                                                      : NF_SCHEMA_DEAD_LETTER));
     } else {
         put_header(o, NF_HDR_CONTENT_TYPE, NF_CONTENT_TYPE_JSON);
     }
@@ -190,8 +189,7 @@ static int add_output(struct nf_pipeline *p, const struct nf_msg_in *in,
 
 /* The record on its category topic, its ECS copy and its alert. */
 static int record_outputs(struct nf_pipeline *p, const struct nf_msg_in *in,
-                          const struct nf_avro_event *ev,
-                          struct nf_result *res)
+                          const struct nf_avro_event *ev, struct nf_result *res)
 {
     enum nf_out_slot slot = nf_outputs_slot(ev->doc->category);
     const struct nf_out_topic *t = &p->plan.slot[slot];
@@ -266,9 +264,8 @@ static enum nf_disposition dead_letter(struct nf_pipeline *p,
             ? -1
             : (int64_t)res->err.offset;
     nf_buf_free(&p->buf);
-    if (nf_avro_encode_dead_letter_framed(p->av, &dl,
-                                          &p->frame[NF_OUT_DEAD_LETTER],
-                                          &p->buf, &aerr) != 0 ||
+    if (nf_avro_encode_dead_letter_framed(
+            p->av, &dl, &p->frame[NF_OUT_DEAD_LETTER], &p->buf, &aerr) != 0 ||
         add_output(p, in, res, p->cfg->topic_dead_letter, OUT_DEAD_LETTER) !=
             0) {
         nf_buf_free(&p->buf);

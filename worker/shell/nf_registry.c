@@ -70,7 +70,7 @@ struct cache_entry {
 
 struct nf_registry {
     struct nf_registry_opts o;
-    char *url; /* without trailing '/' */
+    char *url;       /* without trailing '/' */
     char *shown_url; /* without user:password@ (for messages) */
     CURL *curl;
     struct curl_slist *hdrs;
@@ -94,8 +94,8 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return nf_buf_append(data, buf, size);
 }
 
-int nf_registry_request_body(const char *schema, size_t len,
-                             struct nf_buf *out, struct nf_err *err)
+int nf_registry_request_body(const char *schema, size_t len, struct nf_buf *out,
+                             struct nf_err *err)
 {
     json_t *o = json_object();
     int rc = -1;
@@ -149,8 +149,7 @@ static enum nf_registry_verdict ok_reply(enum nf_registry_op op,
         return NF_REG_FAIL;
     }
     if (op == NF_REG_LATEST &&
-        (!theirs ||
-         !same_canonical(theirs, strlen(theirs), schema, len))) {
+        (!theirs || !same_canonical(theirs, strlen(theirs), schema, len))) {
         nf_err_setf(err, NF_E_AVRO, 0,
                     "schema registry: subject %s: the latest version (id "
                     "%lld) is not the worker's schema; records would be "
@@ -178,23 +177,23 @@ nf_registry_parse_reply(enum nf_registry_op op, const char *subject,
 
     if (!msg)
         msg = "";
-    snprintf(what, sizeof(what), "%s%s%s", meaning ? meaning : "",
-             meaning && *msg ? ": " : "", msg);
+    /* the registry's own words only when the code is unknown to us: its
+     * messages repeat the subject, and nf_err messages are short */
+    snprintf(what, sizeof(what), "%s", meaning ? meaning : msg);
     if (status >= 200 && status < 300) {
         v = ok_reply(op, subject, root, schema, len, id, err);
     } else if (status == 409 || code == 409) {
         nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry REFUSED the schema for subject %s as "
-                    "incompatible (HTTP 409: %s). Check the subject's "
-                    "compatibility level and schemas/README.md's evolution "
-                    "rules",
-                    subject, *msg ? msg : "incompatible");
-    } else if (status == 404 &&
-               (op == NF_REG_LOOKUP || op == NF_REG_LATEST) &&
+                    "schema registry REFUSED the schema for subject %s: "
+                    "incompatible with its earlier versions (HTTP 409); see "
+                    "the subject's compatibility level and "
+                    "schemas/README.md",
+                    subject);
+    } else if (status == 404 && (op == NF_REG_LOOKUP || op == NF_REG_LATEST) &&
                (code == 40401 || code == 40403 || code == 40402)) {
         nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry: the worker's schema is not registered "
-                    "under subject %s (HTTP 404, %s). Register it, or set "
+                    "schema registry: schema not registered under subject "
+                    "%s (404: %s); register it or set "
                     "schema.registry.auto.register.schemas=true",
                     subject, what);
     } else if (status == 401 || status == 403) {
@@ -281,8 +280,8 @@ struct nf_registry *nf_registry_new(const struct nf_registry_opts *o,
     r->curl = curl_easy_init();
     r->hdrs = curl_slist_append(NULL, "Content-Type: " MEDIA_TYPE);
     if (r->hdrs)
-        r->hdrs = curl_slist_append(
-            r->hdrs, "Accept: " MEDIA_TYPE ", application/json");
+        r->hdrs = curl_slist_append(r->hdrs,
+                                    "Accept: " MEDIA_TYPE ", application/json");
     if (!r->curl || !r->hdrs)
         goto nomem;
     return r;
@@ -313,17 +312,15 @@ void nf_registry_destroy(struct nf_registry *r)
 /* TLS and name errors that a retry cannot fix. */
 static bool curl_permanent(CURLcode c)
 {
-    return c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CACERT_BADFILE ||
-           c == CURLE_SSL_CERTPROBLEM || c == CURLE_UNSUPPORTED_PROTOCOL ||
-           c == CURLE_URL_MALFORMAT;
+    return c == CURLE_PEER_FAILED_VERIFICATION ||
+           c == CURLE_SSL_CACERT_BADFILE || c == CURLE_SSL_CERTPROBLEM ||
+           c == CURLE_UNSUPPORTED_PROTOCOL || c == CURLE_URL_MALFORMAT;
 }
 
 /* One request. Returns the verdict; @p err says why when not OK. */
-static enum nf_registry_verdict request(struct nf_registry *r,
-                                        enum nf_registry_op op,
-                                        const char *subject,
-                                        const char *schema, size_t len,
-                                        int32_t *id, struct nf_err *err)
+static enum nf_registry_verdict
+request(struct nf_registry *r, enum nf_registry_op op, const char *subject,
+        const char *schema, size_t len, int32_t *id, struct nf_err *err)
 {
     CURL *c = r->curl;
     struct nf_buf url = {0}, req = {0}, resp = {0};
@@ -504,9 +501,8 @@ int nf_registry_resolve(const struct nf_config *cfg,
         rc = nf_registry_schema_id(r, subject, text, len, &ids[s], err);
         if (rc == 0)
             nf_log(NF_LOG_INFO, "schema id resolved", "{s:s,s:s,s:s,s:i}",
-                   "output", nf_outputs_slot_name((enum nf_out_slot)s),
-                   "topic", t->topic, "subject", subject, "schema_id",
-                   (int)ids[s]);
+                   "output", nf_outputs_slot_name((enum nf_out_slot)s), "topic",
+                   t->topic, "subject", subject, "schema_id", (int)ids[s]);
     }
     nf_registry_destroy(r);
     return rc;

@@ -92,8 +92,8 @@ int nf_registry_resolve(const struct nf_config *cfg,
 
 /** @brief Append the request body {"schema": "<schema text>"} to @p out.
  *  @returns 0 or NF_E_NOMEM. */
-int nf_registry_request_body(const char *schema, size_t len,
-                             struct nf_buf *out, struct nf_err *err);
+int nf_registry_request_body(const char *schema, size_t len, struct nf_buf *out,
+                             struct nf_err *err);
 
 /**
  * @brief Classify the reply of @p op for @p subject: HTTP @p status and

@@ -17,7 +17,7 @@
 #define MAX_SLEEP_MS 600000L
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static long enrich_ms, stall_every, stall_ms;
+static long enrich_ms, stall_at, stall_ms;
 
 static long bounded(long v)
 {
@@ -31,15 +31,15 @@ static void load(void)
 
     if (d)
         enrich_ms = bounded(strtol(d, NULL, 10));
-    if (s && sscanf(s, "%ld:%ld", &stall_every, &stall_ms) == 2) {
+    if (s && sscanf(s, "%ld:%ld", &stall_at, &stall_ms) == 2) {
         stall_ms = bounded(stall_ms);
-        if (stall_every < 1)
-            stall_every = 0;
+        if (stall_at < 1)
+            stall_at = 0;
     }
-    if (enrich_ms || (stall_every && stall_ms))
+    if (enrich_ms || (stall_at && stall_ms))
         nf_log(NF_LOG_WARN, "TEST HOOKS active: slow enrichment injected",
                "{s:I,s:I,s:I}", "enrich_delay_ms", (json_int_t)enrich_ms,
-               "poll_stall_every", (json_int_t)stall_every, "poll_stall_ms",
+               "poll_stall_at", (json_int_t)stall_at, "poll_stall_ms",
                (json_int_t)stall_ms);
 }
 
@@ -61,8 +61,7 @@ void nf_testhook_enrich(void)
 void nf_testhook_poll(long long consumed)
 {
     pthread_once(&once, load);
-    if (stall_every && stall_ms && consumed > 0 &&
-        consumed % stall_every == 0) {
+    if (stall_at && stall_ms && consumed == stall_at) {
         nf_log(NF_LOG_WARN, "TEST HOOK: stalling the poll loop", "{s:I,s:I}",
                "consumed", (json_int_t)consumed, "ms", (json_int_t)stall_ms);
         sleep_ms(stall_ms);

@@ -7,9 +7,10 @@
  * slow. In a test build they read, once, at the first call:
  *
  *   NF_TEST_ENRICH_DELAY_MS=<ms>  each enrichment (worker thread) sleeps
- *   NF_TEST_POLL_STALL=<every>:<ms>
- *                                 after every <every>-th consumed message
- *                                 the poll thread sleeps <ms>: the effect
+ *   NF_TEST_POLL_STALL=<n>:<ms>
+ *                                 after the <n>-th consumed message (once
+ *                                 per process) the poll thread sleeps
+ *                                 <ms>: the effect
  *                                 of a slow enrichment in a single-threaded
  *                                 consumer, used to exceed
  *                                 max.poll.interval.ms on purpose (the
@@ -25,7 +26,7 @@ void nf_testhook_enrich(void);
 /** @brief Stall the poll thread per NF_TEST_POLL_STALL. */
 void nf_testhook_poll(long long consumed);
 #else
-#define nf_testhook_enrich() ((void)0)
+#define nf_testhook_enrich()       ((void)0)
 #define nf_testhook_poll(consumed) ((void)(consumed))
 #endif
 
