@@ -45,6 +45,7 @@ STOPS = int(os.environ.get("NF_FAULT_STOPS", "10"))
 TMP = os.environ.get("NF_FAULT_TMP", "/tmp/noticeflow-faults")
 MODES = ("at-least-once", "exactly-once")
 N_WORKERS = 3
+PIPES = []  # every Pipeline started: killed on exit, whatever happens
 
 
 def log(msg):
@@ -67,6 +68,7 @@ class Pipeline:
         self.starts = [0] * N_WORKERS
         self.exits = []  # (slot, code) of exits not caused by us
         self.lock = threading.Lock()
+        PIPES.append(self)
         for i in range(N_WORKERS):
             self.start(i)
 
@@ -357,7 +359,22 @@ def neg():
 SCENARIOS = {"1": s1, "2": s2, "3": s3, "4": s4, "5": s5, "neg": neg}
 
 
+def cleanup():
+    for p in PIPES:
+        for w in p.ws:
+            if w is not None:
+                w.close()
+
+
 def main():
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+    try:
+        return run_all()
+    finally:
+        cleanup()
+
+
+def run_all():
     want = sys.argv[1:] or ["neg", "1", "2", "3", "4", "5"]
     os.makedirs(TMP, exist_ok=True)
     log("faults: docs %d at %.0f/s, worker %s, logs under %s"
