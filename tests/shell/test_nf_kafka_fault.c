@@ -14,41 +14,16 @@
  *     producer retries (so any offset stored too early would be committed
  *     and caught here).
  */
-#include <pthread.h>
-#include <time.h>
-
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-
 #include "nf_test.h"
+
+#include "nf_mock.h"
 
 #include "nf_config.h"
 #include "nf_kafka.h"
 #include "nf_log.h"
 
-/* Kafka protocol ApiKey of Produce (not in librdkafka's public headers). */
-#define API_PRODUCE 0
-#define N_INPUTS    12
-
 static const char *const outputs[] = {"f.incident", "f.campaign", "f.other",
                                       "f.dlq"};
-
-static const char notice[] = "株式会社サンプル\n"
-                             "不正アクセスに関するお知らせ\n"
-                             "当社サーバーが不正アクセスを受けました。";
-
-struct runner {
-    struct nf_config cfg;
-    atomic_int stop;
-    int code;
-    struct nf_kafka_stats st;
-    struct nf_err err;
-};
-
-static void sleep_ms(long ms)
-{
-    nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
-}
 
 static void *run_thread(void *arg)
 {
@@ -115,14 +90,8 @@ static int64_t committed(const char *bootstraps, const char *group)
 
 static int64_t outputs_written(rd_kafka_t *rk)
 {
-    int64_t total = 0, lo, hi;
-    size_t i;
-
-    for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
-        if (rd_kafka_query_watermark_offsets(rk, outputs[i], 0, &lo, &hi,
-                                             5000) == 0)
-            total += hi;
-    return total;
+    return mock_outputs_written(rk, outputs,
+                                sizeof(outputs) / sizeof(outputs[0]));
 }
 
 static void test_happy_path(rd_kafka_t *rk, const char *bs)
@@ -179,33 +148,16 @@ static void test_produce_errors(rd_kafka_mock_cluster_t *mc, const char *bs)
 
 int main(void)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_mock_cluster_t *mc;
     rd_kafka_t *rk;
-    char errstr[256], bs[256];
-    size_t i;
-    int n;
+    char bs[256];
 
     nf_log_set_level(NF_LOG_WARN);
-    rd_kafka_conf_set(conf, "test.mock.num.brokers", "1", NULL, 0);
-    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    if (!rk) {
-        fprintf(stderr, "%s\n", errstr);
+    rk = mock_cluster("f.in", outputs, sizeof(outputs) / sizeof(outputs[0]),
+                      &mc, bs, sizeof(bs));
+    if (!rk)
         return 1;
-    }
-    mc = rd_kafka_handle_mock_cluster(rk);
-    snprintf(bs, sizeof(bs), "%s", rd_kafka_mock_cluster_bootstraps(mc));
-    rd_kafka_mock_topic_create(mc, "f.in", 1, 1);
-    for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
-        rd_kafka_mock_topic_create(mc, outputs[i], 1, 1);
     /* two good notices, then one invalid UTF-8 value, repeated */
-    for (n = 0; n < N_INPUTS; n++) {
-        const char *v = n % 3 == 2 ? "\xff\xfe" : notice;
-        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("f.in"),
-                          RD_KAFKA_V_VALUE((void *)v, strlen(v)),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                          RD_KAFKA_V_END);
-    }
     CHECK_INTEQ(rd_kafka_flush(rk, 10000), 0);
 
     test_happy_path(rk, bs);

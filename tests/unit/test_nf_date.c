@@ -491,9 +491,8 @@ static void test_roles(void)
  * range, repeated relative words and repeated day lists. */
 static void test_large(void)
 {
-    static const char *units[] = {"1",   "2022年12月1日から", "翌日",
-                                  "25、", "12/", "十一月一日から",
-                                  "23年", "一"};
+    static const char *units[] = {"1",   "2022年12月1日から", "翌日", "25、",
+                                  "12/", "十一月一日から",    "23年", "一"};
     const size_t total = (size_t)2 << 20;
     struct nf_err err;
     size_t u, i, ul;

@@ -196,11 +196,7 @@ struct nf_count_list {
 int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
                   struct nf_count_list *out, struct nf_err *err);
 
-/* ---- errors (nf_enrich.c) --------------------------------------------- */
-
-/** Fill @p err (may be NULL) with @p code, @p offset and a printf message.
- *  @returns code, so callers can `return nf_err_set(...)`. */
-int nf_err_set(struct nf_err *err, int code, size_t offset, const char *fmt,
-               ...) __attribute__((format(printf, 4, 5)));
+/* nf_err_set (nf_enrich.c) is declared in the public nf_enrich.h: the
+ * shell fills the same struct nf_err with it. */
 
 #endif /* NF_CORE_INT_H */

@@ -71,16 +71,16 @@
 /* Counter words, longest first so 人分 wins over 人. The unit reported is
  * the table string. */
 static const char *const counters[] = {
-    "名様分",     /* 応募者3,210名様分の氏名: customers' records, polite */
-    "名様",       /* お客様1,024名様の情報: only with a record cue (see
-                   * polite_counter), else 抽選で100名様 (prize winners) */
-    "人分",       /* 1,059人分: records of people */
-    "名分",       /* 763名分 */
-    "件分",       /* 1,000件分 */
-    "世帯",       /* 202 世帯: households whose data leaked */
-    "事業所",     /* 76事業所85件のメールアドレス */
-    "団体",       /* member organisations */
-    "法人",       /* corporate customers */
+    "名様分", /* 応募者3,210名様分の氏名: customers' records, polite */
+    "名様",   /* お客様1,024名様の情報: only with a record cue (see
+               * polite_counter), else 抽選で100名様 (prize winners) */
+    "人分",   /* 1,059人分: records of people */
+    "名分",   /* 763名分 */
+    "件分",   /* 1,000件分 */
+    "世帯",   /* 202 世帯: households whose data leaked */
+    "事業所", /* 76事業所85件のメールアドレス */
+    "団体",   /* member organisations */
+    "法人",   /* corporate customers */
     "アカウント", /* taken-over accounts */
     "社",         /* client companies */
     "校",         /* schools of a board of education */
@@ -131,8 +131,7 @@ static const struct {
     {"人数", "人"}, /* 対象人数 */
     {"者数", "人"}, /* 対象者数 */
     {"(件)", "件"}, /* 漏えい数(件): the unit in parentheses */
-    {"(人)", "人"},
-    {"(名)", "名"},
+    {"(人)", "人"}, {"(名)", "名"},
 };
 
 /* Circled enumerators of table cells (① 323 ② 78). */
@@ -767,9 +766,8 @@ static bool staff_subject(const struct nf_text *t, size_t i, size_t ce)
     q += strlen("の");
     for (k = 0; k < NELEM(staff_nouns); k++) {
         w = staff_nouns[k];
-        if (word_at(t, q, w) &&
-            match_list(t, q + strlen(w), subject_particles,
-                       NELEM(subject_particles)))
+        if (word_at(t, q, w) && match_list(t, q + strlen(w), subject_particles,
+                                           NELEM(subject_particles)))
             return true;
     }
     return false;
@@ -882,8 +880,7 @@ static void read_header(struct scan *sc, size_t hs)
 
     memset(sc->col_unit, 0, sizeof(sc->col_unit));
     sc->table = false;
-    for (q = hs; q < t->len && t->s[q] != '\n' && col < MAX_TABLE_COLS;
-         q++) {
+    for (q = hs; q < t->len && t->s[q] != '\n' && col < MAX_TABLE_COLS; q++) {
         if (t->s[q] != '|')
             continue;
         if (col > 0) {
@@ -1026,8 +1023,8 @@ static size_t consider(struct scan *sc, size_t i, size_t end, int64_t v,
     /* お問い合わせは、これまでに15件: with no cue in its clause a count
      * takes the sentence's topic (Xは), which 、 separates from it; not
      * any earlier clause (攻撃を受け、1,000名分) */
-    if (!l.pol && !r.pol && !part && l.stop > 0 &&
-        word_at(t, l.stop, "、") && ends_with(t, l.stop, "は")) {
+    if (!l.pol && !r.pol && !part && l.stop > 0 && word_at(t, l.stop, "、") &&
+        ends_with(t, l.stop, "は")) {
         bool p2;
 
         scan_left(sc, i, false, &l, &p2);
@@ -1166,9 +1163,9 @@ int nf_count_scan(const struct nf_text *t, struct nf_arena *a,
          * CJK punctuation (lead byte E3, half of a notice) are skipped
          * whole, 〇 excepted; for kanji the parse rejects cheaply, so the
          * context test comes after it */
-        if (c == 0xE3 && !(i + 2 < t->len &&
-                           (unsigned char)t->s[i + 1] == 0x80 &&
-                           (unsigned char)t->s[i + 2] == 0x87)) { /* 〇 */
+        if (c == 0xE3 &&
+            !(i + 2 < t->len && (unsigned char)t->s[i + 1] == 0x80 &&
+              (unsigned char)t->s[i + 2] == 0x87)) { /* 〇 */
             i += 3;
             continue;
         }

@@ -71,9 +71,23 @@ static const struct {
  * looked up). Keep it in step with the table; test_nf_num parses each
  * numeral kanji, so a missing bit fails there. */
 #define NUMERAL_CPS(X)                                                         \
-    X(0x3007) X(0x4E00) X(0x4E03) X(0x4E07) X(0x4E09) X(0x4E5D) X(0x4E8C)    \
-        X(0x4E94) X(0x5104) X(0x5146) X(0x516B) X(0x516D) X(0x5341)          \
-            X(0x5343) X(0x56DB) X(0x767E) X(0x96F6)
+    X(0x3007)                                                                  \
+    X(0x4E00)                                                                  \
+    X(0x4E03)                                                                  \
+    X(0x4E07)                                                                  \
+    X(0x4E09)                                                                  \
+    X(0x4E5D)                                                                  \
+    X(0x4E8C)                                                                  \
+    X(0x4E94)                                                                  \
+    X(0x5104)                                                                  \
+    X(0x5146)                                                                  \
+    X(0x516B)                                                                  \
+    X(0x516D)                                                                  \
+    X(0x5341)                                                                  \
+    X(0x5343)                                                                  \
+    X(0x56DB)                                                                  \
+    X(0x767E)                                                                  \
+    X(0x96F6)
 #define CP_BIT(cp, w)                                                          \
     ((((cp) >> 6) & 3) == (w) ? (uint64_t)1 << ((cp)&63) : 0) |
 #define W0(cp) CP_BIT(cp, 0)
@@ -254,9 +268,9 @@ static int64_t pow10i(int n)
  * Kept out of line: inlined, its register saves and state set-up would
  * run before the first-character test that rejects nine in ten calls
  * (the counts scan offers it every kanji of a document). */
-__attribute__((noinline)) static int
-parse_numeral(const struct nf_text *t, size_t i, int64_t *value, size_t *end,
-              unsigned *flags)
+__attribute__((noinline)) static int parse_numeral(const struct nf_text *t,
+                                                   size_t i, int64_t *value,
+                                                   size_t *end, unsigned *flags)
 {
     int64_t total = 0;    /* sum of scaled sections */
     int64_t sec = 0;      /* current section, < SECTION_LIMIT */

@@ -133,8 +133,8 @@ static int each_item(const char *s, const char *key, unsigned *bits,
         while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
             b--;
         if (b > a && fn(p + a, b - a, bits) != 0)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "%s: unknown value '%.*s'",
-                               key, (int)(b - a), p + a);
+            return nf_err_set(err, NF_E_CONFIG, 0, "%s: unknown value '%.*s'",
+                              key, (int)(b - a), p + a);
         p += n + (p[n] == ',');
     }
     return 0;
@@ -192,10 +192,10 @@ int nf_alert_rules_from_config(const struct nf_config *cfg,
         (nf_alert_parse_categories(cfg->alert_categories, "alert.categories",
                                    &r->categories, err) != 0 ||
          r->categories == 0))
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "alert.categories: '%s' is not a list of "
-                           "incident, loyalty_campaign, other",
-                           cfg->alert_categories);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "alert.categories: '%s' is not a list of "
+                          "incident, loyalty_campaign, other",
+                          cfg->alert_categories);
     if (cfg->alert_incident_types &&
         nf_alert_parse_types(cfg->alert_incident_types, "alert.incident_types",
                              &r->incident_types, err) != 0)
@@ -211,10 +211,10 @@ int nf_alert_rules_from_config(const struct nf_config *cfg,
         return NF_E_CONFIG;
     if (cfg->alert_min_severity &&
         nf_alert_parse_severity(cfg->alert_min_severity, &r->min_severity) != 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "alert.min.severity: '%s' is not low, medium or "
-                           "high",
-                           cfg->alert_min_severity);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "alert.min.severity: '%s' is not low, medium or "
+                          "high",
+                          cfg->alert_min_severity);
     r->min_affected_count = cfg->alert_min_affected_count;
     r->high_count = cfg->alert_high_min_count;
     r->medium_count = cfg->alert_medium_min_count;
@@ -390,13 +390,13 @@ int nf_alert_build(const struct nf_alert_rules *r, const struct nf_doc *doc,
     *body = NULL;
     *n = 0;
     if (!r || !doc || !meta || !meta->event_id)
-        return nf_err_setf(err, NF_E_ARG, 0, "nf_alert_build: bad argument");
+        return nf_err_set(err, NF_E_ARG, 0, "nf_alert_build: bad argument");
     if (!nf_alert_match(r, doc, &s))
         return 0;
     nf_alert_summary(doc, summary, sizeof(summary));
     o = nf_json_doc(doc, text, len);
     if (!o)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "alert body: out of memory");
+        return nf_err_set(err, NF_E_NOMEM, 0, "alert body: out of memory");
     /* jansson steals each value, even on failure: check once */
     rc |= json_object_set_new(o, "type", json_string(alert_type));
     rc |= json_object_set_new(o, "event_id", json_string(meta->event_id));
@@ -413,7 +413,7 @@ int nf_alert_build(const struct nf_alert_rules *r, const struct nf_doc *doc,
         *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!*body)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "alert body: out of memory");
+        return nf_err_set(err, NF_E_NOMEM, 0, "alert body: out of memory");
     *n = strlen(*body);
     if (sev)
         *sev = s;

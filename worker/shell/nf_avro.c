@@ -55,7 +55,7 @@ struct enc {
 
 static int avro_fail(struct nf_err *err, const char *what)
 {
-    return nf_err_setf(err, NF_E_AVRO, 0, "%s: %s", what, avro_strerror());
+    return nf_err_set(err, NF_E_AVRO, 0, "%s: %s", what, avro_strerror());
 }
 
 static int load_schema(struct schema_state *st, enum nf_schema_id id,
@@ -90,7 +90,7 @@ struct nf_avro *nf_avro_new(struct nf_err *err)
     int i;
 
     if (!av) {
-        nf_err_setf(err, NF_E_AVRO, 0, "out of memory");
+        nf_err_set(err, NF_E_AVRO, 0, "out of memory");
         return NULL;
     }
     for (i = 0; i < NF_SCHEMA__COUNT; i++)
@@ -277,10 +277,10 @@ static int finish(struct enc *e, struct schema_state *st,
     int rc, bad;
 
     if (e->rc)
-        return nf_err_setf(err, NF_E_AVRO, 0, "encoding %s", e->what);
+        return nf_err_set(err, NF_E_AVRO, 0, "encoding %s", e->what);
     if (fr && fr->kind == NF_FRAMING_CONFLUENT && fr->schema_id < 0)
-        return nf_err_setf(err, NF_E_AVRO, 0,
-                           "confluent framing without a schema id");
+        return nf_err_set(err, NF_E_AVRO, 0,
+                          "confluent framing without a schema id");
     if (avro_value_sizeof(&st->value, &size) != 0)
         return avro_fail(err, "sizeof");
     start = out->len;
@@ -294,7 +294,7 @@ static int finish(struct enc *e, struct schema_state *st,
         bad = nf_buf_append(out, so_marker, 2) || nf_buf_append(out, st->fp, 8);
     }
     if (bad || nf_buf_append(out, NULL, size) != 0)
-        return nf_err_setf(err, NF_E_AVRO, 0, "out of memory");
+        return nf_err_set(err, NF_E_AVRO, 0, "out of memory");
     w = avro_writer_memory(out->p + start + hlen, (int64_t)size);
     if (!w)
         return avro_fail(err, "writer");

@@ -424,11 +424,11 @@ static int settings_add(struct settings *s, const char *key, size_t kl,
         struct setting *v;
 
         if (s->n >= MAX_SETTINGS)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "more than %d settings",
-                               MAX_SETTINGS);
+            return nf_err_set(err, NF_E_CONFIG, 0, "more than %d settings",
+                              MAX_SETTINGS);
         v = realloc(s->v, cap * sizeof(*v));
         if (!v)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+            return nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
         s->v = v;
         s->cap = cap;
     }
@@ -440,7 +440,7 @@ static int settings_add(struct settings *s, const char *key, size_t kl,
         free(st->key);
         free(st->value);
         free(st->origin);
-        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        return nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
     }
     s->n++;
     return 0;
@@ -474,18 +474,18 @@ static int read_file(const char *path, struct settings *s, struct nf_err *err)
     int rc = 0, line = 0;
 
     if (!f)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "cannot open config %s: %s",
-                           path, strerror(errno));
+        return nf_err_set(err, NF_E_CONFIG, 0, "cannot open config %s: %s",
+                          path, strerror(errno));
     buf = malloc(NF_CONFIG_MAX_FILE_BYTES + 1);
     if (!buf) {
-        rc = nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        rc = nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
         goto out;
     }
     len = fread(buf, 1, NF_CONFIG_MAX_FILE_BYTES + 1, f);
     if (ferror(f) || len > NF_CONFIG_MAX_FILE_BYTES) {
-        rc = nf_err_setf(err, NF_E_CONFIG, 0,
-                         "cannot read config %s (unreadable or over %d bytes)",
-                         path, NF_CONFIG_MAX_FILE_BYTES);
+        rc = nf_err_set(err, NF_E_CONFIG, 0,
+                        "cannot read config %s (unreadable or over %d bytes)",
+                        path, NF_CONFIG_MAX_FILE_BYTES);
         goto out;
     }
     while (pos < len) {
@@ -501,8 +501,8 @@ static int read_file(const char *path, struct settings *s, struct nf_err *err)
             continue;
         eq = memchr(ln, '=', n);
         if (!eq) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s:%d: expected key=value",
-                             path, line);
+            rc = nf_err_set(err, NF_E_CONFIG, 0, "%s:%d: expected key=value",
+                            path, line);
             goto out;
         }
         k = ln;
@@ -516,9 +516,9 @@ static int read_file(const char *path, struct settings *s, struct nf_err *err)
         if (rc)
             goto out;
         if (!known_name(s->v[s->n - 1].key)) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0,
-                             "%s:%d: unknown configuration key '%s'", path,
-                             line, s->v[s->n - 1].key);
+            rc = nf_err_set(err, NF_E_CONFIG, 0,
+                            "%s:%d: unknown configuration key '%s'", path, line,
+                            s->v[s->n - 1].key);
             goto out;
         }
     }
@@ -555,8 +555,8 @@ static int read_env(char *const *envp, struct settings *s, struct nf_err *err)
             continue;
         nl = (size_t)(eq - e) - pl;
         if (nl == 0 || nl >= sizeof(name))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "bad environment variable name");
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "bad environment variable name");
         memcpy(name, e + pl, nl);
         name[nl] = '\0';
         snprintf(origin, sizeof(origin), "env %s%s", prefix, name);
@@ -575,9 +575,9 @@ static int read_env(char *const *envp, struct settings *s, struct nf_err *err)
                               ? '.'
                               : (char)tolower((unsigned char)name[j]);
             if (!known_name(name))
-                return nf_err_setf(err, NF_E_CONFIG, 0,
-                                   "unknown configuration variable %s%.*s",
-                                   prefix, (int)nl, e + pl);
+                return nf_err_set(err, NF_E_CONFIG, 0,
+                                  "unknown configuration variable %s%.*s",
+                                  prefix, (int)nl, e + pl);
             rc = settings_add(s, name, nl, eq + 1, strlen(eq + 1), origin, err);
         }
         if (rc)
@@ -598,15 +598,15 @@ static int read_x(char *const *xargs, size_t n, struct settings *s,
         int rc;
 
         if (!eq)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "-X %s: expected key=value",
-                               a);
+            return nf_err_set(err, NF_E_CONFIG, 0, "-X %s: expected key=value",
+                              a);
         kl = (size_t)(eq - a);
         v = eq + 1;
         vl = strlen(v);
         trim(&k, &kl);
         trim(&v, &vl);
         if (kl == 0 || kl + 7 > sizeof(key))
-            return nf_err_setf(err, NF_E_CONFIG, 0, "-X %s: bad key", a);
+            return nf_err_set(err, NF_E_CONFIG, 0, "-X %s: bad key", a);
         memcpy(key, k, kl);
         key[kl] = '\0';
         if (!known_name(key)) {
@@ -643,7 +643,7 @@ static int parse_topics(const char *v, char ***out, size_t *n_out,
 
     t = calloc(NF_CONFIG_MAX_TOPICS, sizeof(*t));
     if (!t)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        return nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
     while (*p) {
         const char *c = strchr(p, ','), *s = p;
         size_t l = c ? (size_t)(c - p) : strlen(p);
@@ -653,24 +653,24 @@ static int parse_topics(const char *v, char ***out, size_t *n_out,
         if (l == 0)
             continue;
         if (n == NF_CONFIG_MAX_TOPICS) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s: more than %d topics",
-                             key, NF_CONFIG_MAX_TOPICS);
+            rc = nf_err_set(err, NF_E_CONFIG, 0, "%s: more than %d topics", key,
+                            NF_CONFIG_MAX_TOPICS);
             goto fail;
         }
         t[n] = dupn(s, l);
         if (!t[n]) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+            rc = nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
             goto fail;
         }
         n++;
         if (t[n - 1][0] != '^' && !valid_topic(t[n - 1])) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s: invalid topic name '%s'",
-                             key, t[n - 1]);
+            rc = nf_err_set(err, NF_E_CONFIG, 0, "%s: invalid topic name '%s'",
+                            key, t[n - 1]);
             goto fail;
         }
     }
     if (n == 0) {
-        rc = nf_err_setf(err, NF_E_CONFIG, 0, "%s: no topic given", key);
+        rc = nf_err_set(err, NF_E_CONFIG, 0, "%s: no topic given", key);
         goto fail;
     }
     *out = t;
@@ -690,9 +690,9 @@ static int parse_long(const char *v, long min, long max, long *out,
     errno = 0;
     x = strtol(v, &end, 10);
     if (!*v || *end || errno || x < min || x > max)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "%s: '%s' is not an integer in [%ld, %ld]", key, v,
-                           min, max);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "%s: '%s' is not an integer in [%ld, %ld]", key, v,
+                          min, max);
     *out = x;
     return 0;
 }
@@ -708,13 +708,13 @@ static int set_value(struct nf_config *cfg, const struct key *k, const char *v,
         char *s;
 
         if (!*v)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "%s: empty value", k->name);
+            return nf_err_set(err, NF_E_CONFIG, 0, "%s: empty value", k->name);
         if (k->type == KT_TOPIC && !valid_topic(v))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "%s: invalid topic name '%s'", k->name, v);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "%s: invalid topic name '%s'", k->name, v);
         s = dupn(v, strlen(v));
         if (!s)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+            return nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
         free(*(char **)f);
         *(char **)f = s;
         return 0;
@@ -737,19 +737,19 @@ static int set_value(struct nf_config *cfg, const struct key *k, const char *v,
         char *s = NULL;
 
         if (k->type == KT_OPT_TOPIC && *v && !valid_topic(v))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "%s: invalid topic name '%s'", k->name, v);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "%s: invalid topic name '%s'", k->name, v);
         if (k->type == KT_LISTEN && *v) {
             struct nf_err lerr = {0};
 
             if (nf_http_parse_listen(v, NULL, NULL, &lerr) != 0)
-                return nf_err_setf(err, NF_E_CONFIG, 0, "%s: %s", k->name,
-                                   lerr.msg);
+                return nf_err_set(err, NF_E_CONFIG, 0, "%s: %s", k->name,
+                                  lerr.msg);
         }
         if (*v) {
             s = dupn(v, strlen(v));
             if (!s)
-                return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+                return nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
         }
         free(*(char **)f);
         *(char **)f = s;
@@ -763,17 +763,17 @@ static int set_value(struct nf_config *cfg, const struct key *k, const char *v,
         else if (strcmp(v, "false") == 0)
             *(bool *)f = false;
         else
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "%s: '%s' is not true or false", k->name, v);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "%s: '%s' is not true or false", k->name, v);
         return 0;
     case KT_LOGLEVEL:
         if (nf_log_level_parse(v, (enum nf_log_level *)f) != 0)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "%s: '%s' is not debug, info, warn or error",
-                               k->name, v);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "%s: '%s' is not debug, info, warn or error",
+                              k->name, v);
         return 0;
     }
-    return nf_err_setf(err, NF_E_CONFIG, 0, "%s: bad table entry", k->name);
+    return nf_err_set(err, NF_E_CONFIG, 0, "%s: bad table entry", k->name);
 }
 
 static int kv_set(struct nf_kvlist *l, const char *key, const char *val,
@@ -785,7 +785,7 @@ static int kv_set(struct nf_kvlist *l, const char *key, const char *val,
 
     v = dupn(val, strlen(val));
     if (!v)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        return nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
     for (i = 0; i < l->n; i++)
         if (strcmp(l->v[i].key, key) == 0) {
             free(l->v[i].value);
@@ -794,8 +794,8 @@ static int kv_set(struct nf_kvlist *l, const char *key, const char *val,
         }
     if (l->n == NF_CONFIG_MAX_KAFKA_PROPS) {
         free(v);
-        return nf_err_setf(err, NF_E_CONFIG, 0, "more than %d kafka properties",
-                           NF_CONFIG_MAX_KAFKA_PROPS);
+        return nf_err_set(err, NF_E_CONFIG, 0, "more than %d kafka properties",
+                          NF_CONFIG_MAX_KAFKA_PROPS);
     }
     k = dupn(key, strlen(key));
     nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
@@ -804,7 +804,7 @@ static int kv_set(struct nf_kvlist *l, const char *key, const char *val,
         free(v);
         if (nv)
             l->v = nv;
-        return nf_err_setf(err, NF_E_CONFIG, 0, "out of memory");
+        return nf_err_set(err, NF_E_CONFIG, 0, "out of memory");
     }
     l->v = nv;
     l->v[l->n].key = k;
@@ -843,8 +843,8 @@ static int check_forced(const char *prop, const char *val, int consumer,
     size_t i;
 
     if (strcmp(prop, "group.id") == 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "kafka.group.id: use the key group.id");
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "kafka.group.id: use the key group.id");
     for (i = 0; i < N_FORCED; i++) {
         const struct forced *fp = &forced[i];
 
@@ -853,9 +853,9 @@ static int check_forced(const char *prop, const char *val, int consumer,
         if (!((consumer && fp->consumer) || (producer && fp->producer)))
             continue;
         if (!same_value(prop, fp->value, val))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "kafka.%s: must be %s (%s); the worker sets it",
-                               prop, fp->value, fp->why);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "kafka.%s: must be %s (%s); the worker sets it",
+                              prop, fp->value, fp->why);
     }
     return 0;
 }
@@ -910,7 +910,7 @@ static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
 
     if (rd_kafka_conf_set(conf, name, val, errstr, sizeof(errstr)) !=
         RD_KAFKA_CONF_OK)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "%s: %s", shown, errstr);
+        return nf_err_set(err, NF_E_CONFIG, 0, "%s: %s", shown, errstr);
     return 0;
 }
 
@@ -953,8 +953,8 @@ static int apply_eos(int cons, rd_kafka_conf_t *conf, struct nf_err *err)
             RD_KAFKA_CONF_OK ||
         rd_kafka_conf_get(conf, "message.timeout.ms", msg, &m) !=
             RD_KAFKA_CONF_OK)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "transaction.timeout.ms: cannot be read");
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "transaction.timeout.ms: cannot be read");
     if (strtol(msg, NULL, 10) > strtol(txn, NULL, 10))
         return conf_set(conf, "message.timeout.ms", txn, "message.timeout.ms",
                         err);
@@ -1043,9 +1043,9 @@ int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
     for (i = 0; i < N_KEYS; i++)
         if (!keys[i].def && !seen[i] && keys[i].type != KT_OPT_STRING &&
             keys[i].type != KT_OPT_TOPIC) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0,
-                             "missing required configuration key '%s'",
-                             keys[i].name);
+            rc = nf_err_set(err, NF_E_CONFIG, 0,
+                            "missing required configuration key '%s'",
+                            keys[i].name);
             goto fail;
         }
     /* output formats, framings and the registry need are checked now */
@@ -1059,16 +1059,16 @@ int nf_config_load(struct nf_config *cfg, const char *path, char *const *envp,
     if (strcmp(cfg->delivery_mode, "exactly-once") == 0) {
         cfg->exactly_once = true;
     } else if (strcmp(cfg->delivery_mode, "at-least-once") != 0) {
-        rc = nf_err_setf(err, NF_E_CONFIG, 0,
-                         "delivery.mode: '%s' is not at-least-once or "
-                         "exactly-once",
-                         cfg->delivery_mode);
+        rc = nf_err_set(err, NF_E_CONFIG, 0,
+                        "delivery.mode: '%s' is not at-least-once or "
+                        "exactly-once",
+                        cfg->delivery_mode);
         goto fail;
     }
     if (cfg->exactly_once && cfg->unsafe_store_before_produce) {
-        rc = nf_err_setf(err, NF_E_CONFIG, 0,
-                         "testing.unsafe.store.before.produce: "
-                         "at-least-once mode only");
+        rc = nf_err_set(err, NF_E_CONFIG, 0,
+                        "testing.unsafe.store.before.produce: "
+                        "at-least-once mode only");
         goto fail;
     }
     /* alert.* lists and severities are refused now, naming the key */

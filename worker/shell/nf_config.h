@@ -113,9 +113,9 @@ struct nf_config {
     long registry_timeout_ms;
     long registry_retries;
     long registry_backoff_ms;
-    struct nf_kvlist kafka_common;    /**< kafka.<x> */
-    struct nf_kvlist kafka_consumer;  /**< kafka.consumer.<x> */
-    struct nf_kvlist kafka_producer;  /**< kafka.producer.<x> */
+    struct nf_kvlist kafka_common;   /**< kafka.<x> */
+    struct nf_kvlist kafka_consumer; /**< kafka.consumer.<x> */
+    struct nf_kvlist kafka_producer; /**< kafka.producer.<x> */
 };
 
 /**

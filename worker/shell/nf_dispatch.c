@@ -39,7 +39,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +53,7 @@
 #include "nf_alert.h"
 #include "nf_dispatch.h"
 #include "nf_http.h"
+#include "nf_jobs.h"
 #include "nf_log.h"
 #include "nf_metrics.h"
 #include "nf_offsets.h"
@@ -78,8 +78,6 @@
 #define MAX_X 256
 /* Jitter: delay * (1 - JITTER .. 1 + JITTER). */
 #define JITTER 0.2
-
-extern char **environ;
 
 enum astate { A_READY, A_WAITING, A_SENDING, A_PRODUCING };
 
@@ -170,21 +168,20 @@ int nf_dispatch_parse_schedule(const char *s, int64_t *out, size_t cap,
             }
         }
         if (!ok || v > NF_DISPATCH_MAX_DELAY_MS)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.retry.schedule: bad delay '%.*s' "
-                               "(<n>ms|s|m|h|d, at most 7 days)",
-                               (int)len, p);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.retry.schedule: bad delay '%.*s' "
+                              "(<n>ms|s|m|h|d, at most 7 days)",
+                              (int)len, p);
         if (*n == cap)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.retry.schedule: more than %zu "
-                               "attempts",
-                               cap);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.retry.schedule: more than %zu "
+                              "attempts",
+                              cap);
         out[(*n)++] = v;
         p += len + (p[len] == ',');
     }
     if (*n == 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.retry.schedule: empty");
+        return nf_err_set(err, NF_E_CONFIG, 0, "webhook.retry.schedule: empty");
     return 0;
 }
 
@@ -326,7 +323,7 @@ static void set_fatal(struct dispatcher *d, const char *what,
 {
     if (!d->fatal) {
         d->fatal = true;
-        nf_err_setf(&d->fatal_err, NF_E_KAFKA, 0, "%s: %s", what, detail);
+        nf_err_set(&d->fatal_err, NF_E_KAFKA, 0, "%s: %s", what, detail);
     }
 }
 
@@ -684,17 +681,9 @@ static void store_offsets(struct dispatcher *d)
 
 static void set_paused(struct dispatcher *d, bool pause)
 {
-    rd_kafka_topic_partition_list_t *parts = NULL;
-
     if (d->paused == pause)
         return;
-    if (rd_kafka_assignment(d->consumer, &parts) == 0 && parts) {
-        if (pause)
-            rd_kafka_pause_partitions(d->consumer, parts);
-        else
-            rd_kafka_resume_partitions(d->consumer, parts);
-        rd_kafka_topic_partition_list_destroy(parts);
-    }
+    nf_jobs_pause_assignment(d->consumer, pause);
     d->paused = pause;
     nf_log(NF_LOG_INFO,
            pause ? "input paused: alerts.max.waiting reached" : "input resumed",
@@ -856,7 +845,7 @@ static rd_kafka_t *make_client(struct dispatcher *d, enum nf_kafka_side side,
             snprintf(group, sizeof(group), "%s-alerts", d->cfg->group_id);
         if (rd_kafka_conf_set(conf, "group.id", group, errstr,
                               sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-            nf_err_setf(err, NF_E_CONFIG, 0, "alerts.group.id: %s", errstr);
+            nf_err_set(err, NF_E_CONFIG, 0, "alerts.group.id: %s", errstr);
             goto fail;
         }
         rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -872,7 +861,7 @@ static rd_kafka_t *make_client(struct dispatcher *d, enum nf_kafka_side side,
                       conf, errstr, sizeof(errstr));
     if (rk)
         return rk;
-    nf_err_setf(err, NF_E_CONFIG, 0, "%s", errstr);
+    nf_err_set(err, NF_E_CONFIG, 0, "%s", errstr);
 fail:
     rd_kafka_conf_destroy(conf);
     return NULL;
@@ -889,31 +878,31 @@ static int read_secrets(const struct nf_config *cfg, char **out,
     if (cfg->webhook_secret_file) {
         f = fopen(cfg->webhook_secret_file, "rb");
         if (!f)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.secret.file: cannot open %s: %s",
-                               cfg->webhook_secret_file, strerror(errno));
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.secret.file: cannot open %s: %s",
+                              cfg->webhook_secret_file, strerror(errno));
         *out = calloc(1, SECRETS_FILE_MAX + 1);
         n = *out ? fread(*out, 1, SECRETS_FILE_MAX + 1, f) : 0;
         fclose(f);
         if (!*out || n > SECRETS_FILE_MAX)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.secret.file: unreadable or over %d "
-                               "bytes",
-                               SECRETS_FILE_MAX);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.secret.file: unreadable or over %d "
+                              "bytes",
+                              SECRETS_FILE_MAX);
         return 0;
     }
     if (cfg->webhook_secret_env) {
         v = getenv(cfg->webhook_secret_env);
         if (!v || !*v)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.secret.env: variable %s is not set",
-                               cfg->webhook_secret_env);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.secret.env: variable %s is not set",
+                              cfg->webhook_secret_env);
         *out = strdup(v);
-        return *out ? 0 : nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        return *out ? 0 : nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
     }
-    return nf_err_setf(err, NF_E_CONFIG, 0,
-                       "dispatch needs webhook.secret.file or "
-                       "webhook.secret.env");
+    return nf_err_set(err, NF_E_CONFIG, 0,
+                      "dispatch needs webhook.secret.file or "
+                      "webhook.secret.env");
 }
 
 static int check_config(const struct nf_config *cfg, struct nf_err *err)
@@ -932,14 +921,14 @@ static int check_config(const struct nf_config *cfg, struct nf_err *err)
 
     for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
         if (!*(char *const *)((const char *)cfg + need[i].off))
-            return nf_err_setf(err, NF_E_CONFIG, 0, "dispatch needs the key %s",
-                               need[i].key);
+            return nf_err_set(err, NF_E_CONFIG, 0, "dispatch needs the key %s",
+                              need[i].key);
     if (strcmp(cfg->topic_alerts, cfg->topic_alerts_retry) == 0 ||
         strcmp(cfg->topic_alerts_retry, cfg->topic_alerts_dead_letter) == 0 ||
         strcmp(cfg->topic_alerts, cfg->topic_alerts_dead_letter) == 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "output.topic.alerts, alerts.topic.retry and "
-                           "alerts.topic.dead_letter must differ");
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "output.topic.alerts, alerts.topic.retry and "
+                          "alerts.topic.dead_letter must differ");
     return 0;
 }
 
@@ -987,7 +976,7 @@ static int setup(struct dispatcher *d, struct nf_err *err)
                NULL);
     d->tr = nf_offsets_new((size_t)d->cfg->alerts_max_waiting * 2 + 1024);
     if (!d->tr)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        return nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
     d->producer = make_client(d, NF_KAFKA_PRODUCER, err);
     if (!d->producer)
         return NF_E_CONFIG;
@@ -996,7 +985,7 @@ static int setup(struct dispatcher *d, struct nf_err *err)
         return NF_E_CONFIG;
     rd_kafka_poll_set_consumer(d->consumer);
     if (pipe(fds) != 0)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "pipe: %s", strerror(errno));
+        return nf_err_set(err, NF_E_NOMEM, 0, "pipe: %s", strerror(errno));
     d->pipe_rd = fds[0];
     d->pipe_wr = fds[1];
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -1006,7 +995,7 @@ static int setup(struct dispatcher *d, struct nf_err *err)
     d->cq = rd_kafka_queue_get_consumer(d->consumer);
     d->pq = rd_kafka_queue_get_main(d->producer);
     if (!d->cq || !d->pq)
-        return nf_err_setf(err, NF_E_KAFKA, 0, "no client queue");
+        return nf_err_set(err, NF_E_KAFKA, 0, "no client queue");
     rd_kafka_queue_io_event_enable(d->cq, d->pipe_wr, "c", 1);
     rd_kafka_queue_io_event_enable(d->pq, d->pipe_wr, "p", 1);
     l = rd_kafka_topic_partition_list_new(2);
@@ -1017,8 +1006,8 @@ static int setup(struct dispatcher *d, struct nf_err *err)
     e = rd_kafka_subscribe(d->consumer, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (e)
-        return nf_err_setf(err, NF_E_KAFKA, 0, "subscribe: %s",
-                           rd_kafka_err2str(e));
+        return nf_err_set(err, NF_E_KAFKA, 0, "subscribe: %s",
+                          rd_kafka_err2str(e));
     return 0;
 }
 
@@ -1130,15 +1119,6 @@ static void on_signal(int sig)
         _exit(1);
 }
 
-static void register_secrets(const struct nf_kvlist *l)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++)
-        if (nf_config_is_secret(l->v[i].key))
-            nf_log_add_secret(l->v[i].value);
-}
-
 static void usage(FILE *f)
 {
     fprintf(f, "usage: noticeflow dispatch --config FILE [-X key=value ...]\n"
@@ -1153,7 +1133,6 @@ int nf_dispatch_main(int argc, char **argv)
     size_t nx = 0;
     struct nf_config cfg;
     struct nf_err err = {0};
-    struct sigaction sa;
     struct nf_http *http;
     int i, code;
 
@@ -1182,20 +1161,9 @@ int nf_dispatch_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (nf_config_load(&cfg, path, environ, xs, nx, &err) != 0) {
-        nf_log(NF_LOG_ERROR, "bad configuration", "{s:s}", "reason", err.msg);
+    if (nf_run_load_config(&cfg, path, xs, nx, &err) != 0)
         return 2;
-    }
-    register_secrets(&cfg.kafka_common);
-    register_secrets(&cfg.kafka_consumer);
-    register_secrets(&cfg.kafka_producer);
-    nf_log_set_level(cfg.log_level);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    nf_run_install_signals(on_signal);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     http = nf_run_ops_start(&cfg, true, &err);
     code = run(&cfg, &err);

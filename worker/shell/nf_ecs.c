@@ -74,14 +74,23 @@ static void iso_ms(int64_t ms, char out[32])
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
+    char wide[96];
+    size_t n;
 
     if (!gmtime_r(&t, &tm)) {
         snprintf(out, 32, "1970-01-01T00:00:00.000Z");
         return;
     }
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (int)(ms % 1000));
+    /* formatted wide then cut to 32: the compiler cannot prove the tm
+     * fields small, and a cut (absurd) year is what the caller got before */
+    snprintf(wide, sizeof(wide), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    n = strlen(wide);
+    if (n > 31)
+        n = 31;
+    memcpy(out, wide, n);
+    out[n] = '\0';
 }
 
 static int set(json_t *o, const char *k, json_t *v)
@@ -302,11 +311,11 @@ int nf_ecs_encode(const struct nf_avro_event *ev, size_t original_max,
     int rc;
 
     if (!o)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "ECS document: out of memory");
+        return nf_err_set(err, NF_E_NOMEM, 0, "ECS document: out of memory");
     /* insertion order (jansson keeps it): @timestamp first, as Beats do */
     rc = json_dump_callback(o, dump_cb, out, JSON_COMPACT);
     json_decref(o);
     if (rc != 0 || out->failed)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "ECS document: out of memory");
+        return nf_err_set(err, NF_E_NOMEM, 0, "ECS document: out of memory");
     return 0;
 }

@@ -326,40 +326,40 @@ static int parse_host(const char *h, size_t n, struct nf_url *out,
         char tmp[64];
 
         if (n < 3 || h[n - 1] != ']' || n - 2 >= sizeof(tmp))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.url: bad IPv6 "
-                               "literal");
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.url: bad IPv6 "
+                              "literal");
         memcpy(tmp, h + 1, n - 2);
         tmp[n - 2] = '\0';
         /* zone ids (%eth0) only name link-local scopes: refused */
         if (inet_pton(AF_INET6, tmp, &s6->sin6_addr) != 1)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.url: bad IPv6 literal '%s'", tmp);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.url: bad IPv6 literal '%s'", tmp);
         s6->sin6_family = AF_INET6;
         snprintf(out->host, sizeof(out->host), "%s", tmp);
         out->host_is_ip = true;
         return 0;
     }
     if (n == 0 || n > NF_EGRESS_HOST_MAX)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: empty or too long host");
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: empty or too long host");
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)h[i];
 
         /* LDH names (IDN must be given in punycode), dots, '_' */
         if (!isalnum(c) && c != '-' && c != '.' && c != '_')
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.url: invalid character in host (use "
-                               "punycode for international names)");
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.url: invalid character in host (use "
+                              "punycode for international names)");
         out->host[i] = (char)tolower(c);
     }
     out->host[n] = '\0';
     rc = nf_egress_parse_ipv4(h, n, &v4);
     if (rc < 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: host '%s' is numeric but not an IPv4 "
-                           "address",
-                           out->host);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: host '%s' is numeric but not an IPv4 "
+                          "address",
+                          out->host);
     if (rc == 1) {
         struct sockaddr_in *s4 = (struct sockaddr_in *)&out->ip;
 
@@ -379,39 +379,39 @@ int nf_egress_parse_url(const char *url, const struct nf_egress_policy *pol,
     memset(out, 0, sizeof(*out));
     n = url ? strlen(url) : 0;
     if (n == 0 || n > NF_EGRESS_URL_MAX)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: empty or longer than %d bytes",
-                           NF_EGRESS_URL_MAX);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: empty or longer than %d bytes",
+                          NF_EGRESS_URL_MAX);
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)url[i];
 
         /* parsers disagree on these: refuse rather than guess */
         if (c <= 0x20 || c >= 0x7f || c == '\\')
-            return nf_err_setf(err, NF_E_CONFIG, i,
-                               "webhook.url: space, control, backslash or "
-                               "non-ASCII byte at %zu",
-                               i);
+            return nf_err_set(err, NF_E_CONFIG, i,
+                              "webhook.url: space, control, backslash or "
+                              "non-ASCII byte at %zu",
+                              i);
     }
     if (strncasecmp(url, "https://", 8) == 0) {
         out->https = true;
         auth = url + 8;
     } else if (strncasecmp(url, "http://", 7) == 0) {
         if (!pol->allow_loopback)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.url: http is refused: https only "
-                               "(http needs webhook.allow.loopback, for a "
-                               "local receiver)");
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.url: http is refused: https only "
+                              "(http needs webhook.allow.loopback, for a "
+                              "local receiver)");
         auth = url + 7;
     } else {
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: only https:// URLs are allowed");
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: only https:// URLs are allowed");
     }
     aend = auth + strcspn(auth, "/?#");
     alen = (size_t)(aend - auth);
     if (memchr(auth, '@', alen))
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: credentials in the URL are refused "
-                           "(use the signature secret)");
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: credentials in the URL are refused "
+                          "(use the signature secret)");
     /* the port colon is the last one after a possible ]  */
     hend = aend;
     for (i = alen; i > 0; i--) {
@@ -428,16 +428,15 @@ int nf_egress_parse_url(const char *url, const struct nf_egress_policy *pol,
 
         hend = colon;
         if (colon + 1 == aend || aend - colon > 6)
-            return nf_err_setf(err, NF_E_CONFIG, 0, "webhook.url: bad port");
+            return nf_err_set(err, NF_E_CONFIG, 0, "webhook.url: bad port");
         for (p = colon + 1; p < aend; p++) {
             if (!isdigit((unsigned char)*p))
-                return nf_err_setf(err, NF_E_CONFIG, 0,
-                                   "webhook.url: bad port");
+                return nf_err_set(err, NF_E_CONFIG, 0, "webhook.url: bad port");
             port = port * 10 + (unsigned long)(*p - '0');
         }
         if (port == 0 || port > 65535)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.url: port out of range");
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.url: port out of range");
         out->port = (uint16_t)port;
     } else {
         out->port = out->https ? 443 : 80;
@@ -451,9 +450,9 @@ int nf_egress_parse_url(const char *url, const struct nf_egress_policy *pol,
             nf_egress_classify((const struct sockaddr *)&out->ip, sl);
 
         if (!class_allowed(c, out, pol))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "webhook.url: address of '%s' is %s: refused",
-                               out->host, nf_egress_class_name(c));
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "webhook.url: address of '%s' is %s: refused",
+                              out->host, nf_egress_class_name(c));
     }
     return 0;
 }
@@ -483,17 +482,17 @@ static int pin_add(struct nf_egress_pin *pin, const struct sockaddr *sa,
     size_t i;
 
     if (len > sizeof(pin->addr[0]))
-        return nf_err_setf(err, NF_E_CONFIG, 0, "webhook.url: bad address");
+        return nf_err_set(err, NF_E_CONFIG, 0, "webhook.url: bad address");
     if (!class_allowed(c, url, pol)) {
         struct sockaddr_storage ss;
 
         memset(&ss, 0, sizeof(ss));
         memcpy(&ss, sa, len);
         format_addr(&ss, shown, sizeof(shown), false);
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: host '%s' resolves to %s (%s): "
-                           "refused",
-                           url->host, shown, nf_egress_class_name(c));
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: host '%s' resolves to %s (%s): "
+                          "refused",
+                          url->host, shown, nf_egress_class_name(c));
     }
     for (i = 0; i < pin->n; i++)
         if (memcmp(&pin->addr[i], sa, len) == 0)
@@ -529,9 +528,9 @@ int nf_egress_resolve(const struct nf_url *url,
     hints.ai_socktype = SOCK_STREAM;
     gai = getaddrinfo(url->host, NULL, &hints, &res);
     if (gai != 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: cannot resolve '%s': %s", url->host,
-                           gai_strerror(gai));
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: cannot resolve '%s': %s", url->host,
+                          gai_strerror(gai));
     for (ai = res; ai; ai = ai->ai_next) {
         rc = pin_add(pin, ai->ai_addr, ai->ai_addrlen, url, pol, err);
         if (rc)
@@ -541,8 +540,8 @@ int nf_egress_resolve(const struct nf_url *url,
     if (rc)
         return rc;
     if (pin->n == 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook.url: '%s' has no address", url->host);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook.url: '%s' has no address", url->host);
     o = (size_t)snprintf(pin->resolve, sizeof(pin->resolve),
                          "%s:%u:", url->host, (unsigned)url->port);
     for (i = 0; i < pin->n && o < sizeof(pin->resolve); i++) {

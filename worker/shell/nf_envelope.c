@@ -60,17 +60,17 @@ int nf_envelope_parse(const char *value, size_t len, struct nf_envelope *env,
     env->root =
         json_loadb(value, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!env->root)
-        return nf_err_setf(err, NF_E_ENVELOPE_JSON, (size_t)jerr.position,
-                           "envelope is not valid JSON: %s", jerr.text);
+        return nf_err_set(err, NF_E_ENVELOPE_JSON, (size_t)jerr.position,
+                          "envelope is not valid JSON: %s", jerr.text);
     if (!json_is_object(env->root)) {
-        rc = nf_err_setf(err, NF_E_ENVELOPE_INVALID, 0,
-                         "envelope is not a JSON object");
+        rc = nf_err_set(err, NF_E_ENVELOPE_INVALID, 0,
+                        "envelope is not a JSON object");
         goto fail;
     }
     t = json_object_get(env->root, "text");
     if (!json_is_string(t)) {
-        rc = nf_err_setf(err, NF_E_ENVELOPE_INVALID, 0,
-                         "envelope has no string \"text\"");
+        rc = nf_err_set(err, NF_E_ENVELOPE_INVALID, 0,
+                        "envelope has no string \"text\"");
         goto fail;
     }
     env->text.ptr = json_string_value(t);
@@ -81,9 +81,9 @@ int nf_envelope_parse(const char *value, size_t len, struct nf_envelope *env,
         if (!m || json_is_null(m))
             continue;
         if (!json_is_string(m)) {
-            rc = nf_err_setf(err, NF_E_ENVELOPE_INVALID, 0,
-                             "envelope field \"%s\" is not a string",
-                             meta_keys[i]);
+            rc = nf_err_set(err, NF_E_ENVELOPE_INVALID, 0,
+                            "envelope field \"%s\" is not a string",
+                            meta_keys[i]);
             goto fail;
         }
         meta_field(env, i)->ptr = json_string_value(m);

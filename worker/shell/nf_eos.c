@@ -1,10 +1,10 @@
 /*
  * nf_eos.c - exactly-once loop: one Kafka transaction per batch of inputs.
  *
- * The same threads as nf_kafka (main thread: both librdkafka clients and
- * every librdkafka call; worker.threads enrichment threads with one
- * nf_pipeline each, a message going to the thread of its partition, so a
- * partition's outputs come back in input order). What differs is how an
+ * The same threads as nf_kafka (nf_jobs.c; main thread: both librdkafka
+ * clients and every librdkafka call; worker.threads enrichment threads with
+ * one nf_pipeline each, a message going to the thread of its partition, so
+ * a partition's outputs come back in input order). What differs is how an
  * input is marked done:
  *
  *   consume → worker thread → begin_transaction (lazily) → produce every
@@ -50,28 +50,22 @@
  * KIP-447 scheme: many producers, no gain with group metadata) and
  * committing per input (a transaction costs several round trips).
  */
-#include <errno.h>
-#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
 #include "nf_eos.h"
+#include "nf_jobs.h"
 #include "nf_log.h"
 #include "nf_metrics.h"
-#include "nf_outputs.h"
-#include "nf_pipeline.h"
-#include "nf_registry.h"
 #include "nf_testhook.h"
 
 /* Poll budgets (ms), as in nf_kafka. */
 #define POLL_BUSY_MS 5
 #define POLL_IDLE_MS 100
-/* Congestion lasting this long pauses the input partitions. */
-#define PAUSE_AFTER_MS 1000
 /* Failed delivery reports logged one by one (the rest are counted). */
 #define MAX_DR_ERROR_LOGS 10
 /* Producer recreations in a row without a committed transaction before
@@ -82,42 +76,12 @@
 /* transactional.id: "<prefix>-<instance>" (Kafka caps ids far above). */
 #define TXN_ID_MAX 512
 
-struct job {
-    struct job *next;
-    rd_kafka_message_t *rkm;
-    uint64_t gen; /* e->gen when consumed; stale after an abort */
-    struct nf_header *hdrs;
-    size_t n_hdrs;
-    struct nf_result res;
-    size_t next_out; /* outputs already handed to the producer */
-    int refs;        /* processing + outputs not yet reported */
-    int64_t t0_us;
-};
-
-struct queue {
-    struct job *head, *tail;
-    size_t n;
-};
-
-struct worker {
-    struct nf_eos *e;
-    pthread_t tid;
-    bool started;
-    struct nf_pipeline *pl;
-    struct queue in; /* guarded by e->mu */
-};
-
 struct nf_eos {
     const struct nf_config *cfg;
     rd_kafka_t *consumer, *producer;
     char txn_id[TXN_ID_MAX];
-    struct worker *w;
-    size_t n_workers;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct queue done; /* guarded by mu */
-    bool stop_workers; /* guarded by mu */
-    struct queue pending;
+    struct nf_jobs_pool pool; /* worker threads and their results */
+    struct nf_jobq pending;
     size_t in_process; /* dispatched, not yet produced or discarded */
     uint64_t gen;
     /* the open transaction */
@@ -137,117 +101,13 @@ struct nf_eos {
     struct nf_kafka_stats st;
 };
 
-/* ---- queues and jobs (as in nf_kafka) --------------------------------- */
-
-static void q_push(struct queue *q, struct job *j)
-{
-    j->next = NULL;
-    if (q->tail)
-        q->tail->next = j;
-    else
-        q->head = j;
-    q->tail = j;
-    q->n++;
-}
-
-static struct job *q_pop(struct queue *q)
-{
-    struct job *j = q->head;
-
-    if (!j)
-        return NULL;
-    q->head = j->next;
-    if (!q->head)
-        q->tail = NULL;
-    q->n--;
-    j->next = NULL;
-    return j;
-}
-
-static void job_free(struct job *j)
-{
-    if (!j)
-        return;
-    nf_result_clear(&j->res);
-    free(j->hdrs);
-    if (j->rkm)
-        rd_kafka_message_destroy(j->rkm);
-    free(j);
-}
-
-static void job_unref(struct job *j)
-{
-    if (--j->refs == 0)
-        job_free(j);
-}
-
-static const char *job_topic(const struct job *j)
-{
-    return rd_kafka_topic_name(j->rkm->rkt);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ---- worker threads --------------------------------------------------- */
-
-static void *worker_main(void *arg)
-{
-    struct worker *w = arg;
-    struct nf_eos *e = w->e;
-    struct job *j;
-
-    for (;;) {
-        struct nf_msg_in in;
-        int64_t t0;
-
-        pthread_mutex_lock(&e->mu);
-        while (!w->in.head && !e->stop_workers)
-            pthread_cond_wait(&e->cv, &e->mu);
-        if (e->stop_workers) {
-            pthread_mutex_unlock(&e->mu);
-            break;
-        }
-        j = q_pop(&w->in);
-        pthread_mutex_unlock(&e->mu);
-
-        memset(&in, 0, sizeof(in));
-        in.src.topic = job_topic(j);
-        in.src.partition = j->rkm->partition;
-        in.src.offset = j->rkm->offset;
-        in.src.timestamp = rd_kafka_message_timestamp(j->rkm, NULL);
-        in.src.key = j->rkm->key;
-        in.src.key_len = j->rkm->key_len;
-        in.value = j->rkm->payload;
-        in.len = j->rkm->len;
-        in.headers = j->hdrs;
-        in.n_headers = j->n_hdrs;
-        t0 = nf_metrics_now_us();
-        nf_testhook_enrich();
-        nf_pipeline_process(w->pl, &in, &j->res);
-        nf_metrics_observe(NF_METRICS_H_ENRICH, nf_metrics_now_us() - t0);
-        if (j->res.disp == NF_DISP_DEAD_LETTER)
-            nf_metrics_enrich_error(j->res.err.code);
-
-        pthread_mutex_lock(&e->mu);
-        q_push(&e->done, j);
-        pthread_mutex_unlock(&e->mu);
-    }
-    return NULL;
-}
-
 /* ---- callbacks (main thread) ------------------------------------------ */
 
 static void set_fatal(struct nf_eos *e, const char *what, const char *detail)
 {
     if (!e->fatal) {
         e->fatal = true;
-        nf_err_setf(&e->fatal_err, NF_E_KAFKA, 0, "%s: %s", what, detail);
+        nf_err_set(&e->fatal_err, NF_E_KAFKA, 0, "%s: %s", what, detail);
     }
 }
 
@@ -255,21 +115,13 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
                       void *opaque)
 {
     struct nf_eos *e = opaque;
-    struct job *j = rkm->_private;
+    struct nf_job *j = rkm->_private;
 
     (void)rk;
     if (!j)
         return;
     if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (j->res.disp == NF_DISP_DEAD_LETTER) {
-            e->st.dead_letters++;
-            nf_metrics_dead_lettered(job_topic(j));
-        } else {
-            e->st.produced++;
-        }
-        nf_metrics_produced(rd_kafka_topic_name(rkm->rkt));
-        nf_metrics_observe(NF_METRICS_H_PROCESSING,
-                           nf_metrics_now_us() - j->t0_us);
+        nf_jobs_delivered(j, rkm, &e->st);
     } else if (rkm->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE &&
                rkm->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
         /* the transaction cannot commit now: commit_transaction says so
@@ -279,10 +131,10 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
             nf_log(NF_LOG_WARN, "delivery failed: the transaction will abort",
                    "{s:s,s:s,s:s,s:i,s:I}", "error", rd_kafka_err2str(rkm->err),
                    "output_topic", rd_kafka_topic_name(rkm->rkt), "input_topic",
-                   job_topic(j), "input_partition", (int)j->rkm->partition,
+                   nf_jobs_topic(j), "input_partition", (int)j->rkm->partition,
                    "input_offset", (json_int_t)j->rkm->offset);
     }
-    job_unref(j);
+    nf_jobs_unref(j);
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -324,39 +176,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static rd_kafka_t *make_client(struct nf_eos *e, enum nf_kafka_side side,
                                struct nf_err *err)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char errstr[512];
-    rd_kafka_t *rk;
+    const struct nf_jobs_callbacks cb = {e, error_cb, dr_msg_cb, rebalance_cb};
 
-    if (nf_config_apply_kafka(e->cfg, side, conf, err) != 0) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    if (side == NF_KAFKA_PRODUCER &&
-        rd_kafka_conf_set(conf, "transactional.id", e->txn_id, errstr,
-                          sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(conf);
-        nf_err_setf(err, NF_E_CONFIG, 0, "transactional.id: %s", errstr);
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(conf, e);
-    rd_kafka_conf_set_log_cb(conf, nf_log_rdkafka_cb);
-    rd_kafka_conf_set_error_cb(conf, error_cb);
-    nf_metrics_install(conf, side == NF_KAFKA_PRODUCER);
-    if (side == NF_KAFKA_PRODUCER)
-        rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
-    else
-        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    rk = rd_kafka_new(side == NF_KAFKA_PRODUCER ? RD_KAFKA_PRODUCER
-                                                : RD_KAFKA_CONSUMER,
-                      conf, errstr, sizeof(errstr));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        nf_err_setf(err, NF_E_CONFIG, 0, "%s: %s",
-                    side == NF_KAFKA_PRODUCER ? "producer" : "consumer",
-                    errstr);
-    }
-    return rk;
+    return nf_jobs_client(e->cfg, side, e->txn_id, &cb, err);
 }
 
 /* <prefix>-<instance>: prefix defaults to group.id; the instance to
@@ -392,10 +214,10 @@ static int make_txn_id(struct nf_eos *e, struct nf_err *err)
                "{s:s}", "transactional.id", e->txn_id);
     }
     if (n < 0 || (size_t)n >= sizeof(e->txn_id))
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "eos.transactional.id.prefix: transactional.id "
-                           "longer than %d bytes",
-                           TXN_ID_MAX - 1);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "eos.transactional.id.prefix: transactional.id "
+                          "longer than %d bytes",
+                          TXN_ID_MAX - 1);
     return 0;
 }
 
@@ -418,8 +240,8 @@ static int open_producer(struct nf_eos *e, struct nf_err *err)
         nf_log(NF_LOG_WARN, "init_transactions failed", "{s:s,s:i,s:b}",
                "error", rd_kafka_error_string(x), "attempt", attempt,
                "retriable", retriable);
-        nf_err_setf(err, NF_E_KAFKA, 0, "init_transactions: %s",
-                    rd_kafka_error_string(x));
+        nf_err_set(err, NF_E_KAFKA, 0, "init_transactions: %s",
+                   rd_kafka_error_string(x));
         rd_kafka_error_destroy(x);
         if (!retriable || attempt == INIT_ATTEMPTS)
             return NF_E_KAFKA;
@@ -440,12 +262,12 @@ static void txn_reset(struct nf_eos *e)
  * are consumed again after the rewind. */
 static void discard_in_flight(struct nf_eos *e)
 {
-    struct job *j;
+    struct nf_job *j;
 
     e->gen++;
-    while ((j = q_pop(&e->pending)) != NULL) {
+    while ((j = nf_jobs_pop(&e->pending)) != NULL) {
         e->in_process--;
-        job_unref(j);
+        nf_jobs_unref(j);
     }
 }
 
@@ -572,7 +394,7 @@ static bool begin(struct nf_eos *e)
         return false;
     }
     e->in_txn = true;
-    e->txn_start_ms = now_ms();
+    e->txn_start_ms = nf_jobs_now_ms();
     return true;
 }
 
@@ -617,7 +439,7 @@ static bool commit_due(const struct nf_eos *e)
     if (!e->in_txn || (e->pending.head && e->pending.head->next_out > 0))
         return false;
     return e->txn_inputs >= e->cfg->eos_batch_max_messages ||
-           now_ms() - e->txn_start_ms >= e->cfg->eos_batch_max_ms;
+           nf_jobs_now_ms() - e->txn_start_ms >= e->cfg->eos_batch_max_ms;
 }
 
 /* ---- producing -------------------------------------------------------- */
@@ -625,36 +447,22 @@ static bool commit_due(const struct nf_eos *e)
 /* Produce the remaining outputs of @p j into the open transaction.
  * @returns 0 all handed over, 1 QUEUE_FULL (retry later), -1 failed (the
  * transaction was aborted or the producer recreated). */
-static int produce_job(struct nf_eos *e, struct job *j)
+static int produce_job(struct nf_eos *e, struct nf_job *j)
 {
     struct nf_result *res = &j->res;
 
     if (!begin(e))
         return -1;
     while (j->next_out < res->n_out) {
-        struct nf_produce *o = &res->out[j->next_out];
-        rd_kafka_headers_t *hdrs = rd_kafka_headers_new(o->n_headers);
-        rd_kafka_resp_err_t err;
-        size_t i;
+        const char *topic = res->out[j->next_out].topic;
+        rd_kafka_resp_err_t err = nf_jobs_produce(e->producer, j);
+        char msg[512];
 
-        for (i = 0; i < o->n_headers; i++)
-            rd_kafka_header_add(hdrs, o->headers[i].name, -1,
-                                o->headers[i].value,
-                                (ssize_t)o->headers[i].len);
-        err = rd_kafka_producev(e->producer, RD_KAFKA_V_TOPIC(o->topic),
-                                RD_KAFKA_V_KEY(o->key, o->key_len),
-                                RD_KAFKA_V_VALUE(o->value, o->value_len),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-                                RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(j),
-                                RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            return 1;
         if (err) {
-            char msg[512];
-
-            rd_kafka_headers_destroy(hdrs);
-            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                return 1;
             /* e.g. __STATE: the transaction is in an abortable state */
-            snprintf(msg, sizeof(msg), "produce to %s: %s", o->topic,
+            snprintf(msg, sizeof(msg), "produce to %s: %s", topic,
                      rd_kafka_err2str(err));
             if (err == RD_KAFKA_RESP_ERR__FATAL || e->producer_fatal)
                 recreate_producer(e, msg);
@@ -662,9 +470,6 @@ static int produce_job(struct nf_eos *e, struct job *j)
                 abort_and_rewind(e, msg);
             return -1;
         }
-        o->value = NULL; /* owned by librdkafka now */
-        j->refs++;
-        j->next_out++;
     }
     return 0;
 }
@@ -672,23 +477,20 @@ static int produce_job(struct nf_eos *e, struct job *j)
 /* Move finished results to the pending FIFO and produce from its head. */
 static void serve_results(struct nf_eos *e)
 {
-    struct job *j;
+    struct nf_job *j;
 
-    pthread_mutex_lock(&e->mu);
-    for (j = q_pop(&e->done); j; j = q_pop(&e->done))
-        q_push(&e->pending, j);
-    pthread_mutex_unlock(&e->mu);
+    nf_jobs_pool_collect(&e->pool, &e->pending);
 
     e->queue_full = false;
     for (j = e->pending.head; j && !e->fatal; j = e->pending.head) {
         rd_kafka_topic_partition_t *tp;
         int rc;
 
-        if (j->gen != e->gen) {
+        if (j->epoch != e->gen) {
             /* consumed before an abort: it comes again after the rewind */
-            q_pop(&e->pending);
+            nf_jobs_pop(&e->pending);
             e->in_process--;
-            job_unref(j);
+            nf_jobs_unref(j);
             continue;
         }
         if (j->res.disp == NF_DISP_FATAL) {
@@ -708,59 +510,19 @@ static void serve_results(struct nf_eos *e)
         }
         if (rc < 0)
             continue; /* aborted: j is stale and is dropped above */
-        tp = rd_kafka_topic_partition_list_find(e->txn_pos, job_topic(j),
+        tp = rd_kafka_topic_partition_list_find(e->txn_pos, nf_jobs_topic(j),
                                                 j->rkm->partition);
         if (!tp)
-            tp = rd_kafka_topic_partition_list_add(e->txn_pos, job_topic(j),
+            tp = rd_kafka_topic_partition_list_add(e->txn_pos, nf_jobs_topic(j),
                                                    j->rkm->partition);
         tp->offset = j->rkm->offset + 1;
         e->txn_inputs++;
-        q_pop(&e->pending);
+        nf_jobs_pop(&e->pending);
         e->in_process--;
-        job_unref(j); /* the processing reference */
+        nf_jobs_unref(j); /* the processing reference */
         if (e->txn_inputs >= e->cfg->eos_batch_max_messages)
             return; /* commit before taking more */
     }
-}
-
-/* ---- back-pressure ---------------------------------------------------- */
-
-static void set_paused(struct nf_eos *e, bool pause)
-{
-    rd_kafka_topic_partition_list_t *parts = NULL;
-
-    if (e->paused == pause)
-        return;
-    if (rd_kafka_assignment(e->consumer, &parts) == 0 && parts) {
-        if (pause)
-            rd_kafka_pause_partitions(e->consumer, parts);
-        else
-            rd_kafka_resume_partitions(e->consumer, parts);
-        rd_kafka_topic_partition_list_destroy(parts);
-    }
-    e->paused = pause;
-    nf_log(NF_LOG_DEBUG, pause ? "input paused" : "input resumed", "{s:I}",
-           "in_process", (json_int_t)e->in_process);
-}
-
-/* Same policy as nf_kafka: skip consumer polls while congested, pause the
- * partitions when it lasts. */
-static bool backpressure(struct nf_eos *e)
-{
-    size_t hi = (size_t)e->cfg->queue_max;
-    bool congested = e->queue_full || e->in_process >= hi;
-
-    if (congested) {
-        if (e->congested_since == 0)
-            e->congested_since = now_ms();
-        else if (!e->paused && now_ms() - e->congested_since >= PAUSE_AFTER_MS)
-            set_paused(e, true);
-    } else {
-        e->congested_since = 0;
-        if (e->paused && e->in_process <= hi / 2)
-            set_paused(e, false);
-    }
-    return congested;
 }
 
 /* Produce every in-process result of the current generation into the
@@ -768,7 +530,7 @@ static bool backpressure(struct nf_eos *e)
  * (then the transaction can be committed). */
 static bool finish_in_flight(struct nf_eos *e, long timeout_ms)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = nf_jobs_now_ms() + timeout_ms;
     uint64_t gen = e->gen;
 
     for (;;) {
@@ -777,7 +539,7 @@ static bool finish_in_flight(struct nf_eos *e, long timeout_ms)
             return false; /* failed, or aborted meanwhile */
         if (e->in_process == 0)
             return true;
-        if (now_ms() >= end)
+        if (nf_jobs_now_ms() >= end)
             return false;
         if (e->txn_inputs >= e->cfg->eos_batch_max_messages && commit_due(e))
             commit(e);
@@ -788,37 +550,15 @@ static bool finish_in_flight(struct nf_eos *e, long timeout_ms)
 
 /* ---- rebalance -------------------------------------------------------- */
 
-static void log_parts(const char *msg,
-                      const rd_kafka_topic_partition_list_t *parts)
-{
-    int i;
-
-    for (i = 0; i < parts->cnt; i++)
-        nf_log(NF_LOG_INFO, msg, "{s:s,s:i}", "topic", parts->elems[i].topic,
-               "partition", (int)parts->elems[i].partition);
-}
-
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     struct nf_eos *e = opaque;
-    int i;
 
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        log_parts("assigned", parts);
         /* offsets INVALID: the committed ones, fetched as stable
          * (read_committed: pending transactional commits are waited for) */
-        rd_kafka_assign(rk, parts);
-        for (i = 0; i < parts->cnt; i++)
-            nf_metrics_add_topic(parts->elems[i].topic, NF_METRICS_TOPIC_IN);
-        nf_metrics_rebalance(NF_METRICS_ASSIGN);
-        nf_metrics_set_assigned(true);
-        /* librdkafka keeps a partition's pause flag across assignments
-         * (librdkafka#1849): set it both ways */
-        if (e->paused)
-            rd_kafka_pause_partitions(rk, parts);
-        else
-            rd_kafka_resume_partitions(rk, parts);
+        nf_jobs_assign(rk, parts, e->paused);
         return;
     }
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
@@ -829,11 +569,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_assign(rk, NULL);
         return;
     }
-    log_parts("revoked", parts);
+    nf_jobs_revoked(rk, parts);
     e->in_revoke = true;
-    nf_metrics_set_assigned(false);
-    nf_metrics_rebalance(rd_kafka_assignment_lost(rk) ? NF_METRICS_LOST
-                                                      : NF_METRICS_REVOKE);
     if (e->fatal) {
         /* nothing more is committed */
     } else if (rd_kafka_assignment_lost(rk)) {
@@ -852,148 +589,37 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* ---- consuming -------------------------------------------------------- */
 
-static int collect_headers(rd_kafka_message_t *rkm, struct job *j)
-{
-    rd_kafka_headers_t *h = NULL;
-    size_t n, i;
-    const char *name;
-    const void *val;
-    size_t size;
-
-    if (rd_kafka_message_headers(rkm, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return 0;
-    n = rd_kafka_header_cnt(h);
-    if (n == 0)
-        return 0;
-    j->hdrs = calloc(n, sizeof(*j->hdrs));
-    if (!j->hdrs)
-        return -1;
-    for (i = 0; i < n && rd_kafka_header_get_all(h, i, &name, &val, &size) ==
-                             RD_KAFKA_RESP_ERR_NO_ERROR;
-         i++) {
-        j->hdrs[i].name = name;
-        j->hdrs[i].value = val;
-        j->hdrs[i].len = size;
-    }
-    j->n_hdrs = i;
-    return 0;
-}
-
-static size_t pick_worker(const struct nf_eos *e, const char *topic,
-                          int32_t partition)
-{
-    /* FNV-1a of the topic, mixed with the partition (as nf_kafka) */
-    uint32_t h = 2166136261u;
-    const unsigned char *p = (const unsigned char *)topic;
-
-    while (*p)
-        h = (h ^ *p++) * 16777619u;
-    h = (h ^ (uint32_t)partition) * 16777619u;
-    return h % e->n_workers;
-}
-
 static void handle_message(struct nf_eos *e, rd_kafka_message_t *rkm)
 {
-    struct job *j;
-    struct worker *w;
+    struct nf_job *j;
 
-    if (rkm->err) {
-        nf_log(rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ? NF_LOG_DEBUG
-                                                            : NF_LOG_WARN,
-               "consumer error", "{s:s}", "error",
-               rd_kafka_message_errstr(rkm));
-        rd_kafka_message_destroy(rkm);
+    if (nf_jobs_consumer_error(rkm))
         return;
-    }
-    j = calloc(1, sizeof(*j));
-    if (!j || collect_headers(rkm, j) != 0) {
-        free(j);
+    j = nf_jobs_new(rkm);
+    if (!j) {
         rd_kafka_message_destroy(rkm);
         set_fatal(e, "consume", "out of memory");
         return;
     }
-    j->rkm = rkm;
-    j->refs = 1;
-    j->gen = e->gen;
-    j->t0_us = nf_metrics_now_us();
+    j->epoch = e->gen;
     e->st.consumed++;
-    nf_metrics_consumed(job_topic(j));
+    nf_metrics_consumed(nf_jobs_topic(j));
     e->in_process++;
-    w = &e->w[pick_worker(e, job_topic(j), rkm->partition)];
-    pthread_mutex_lock(&e->mu);
-    q_push(&w->in, j);
-    pthread_cond_broadcast(&e->cv);
-    pthread_mutex_unlock(&e->mu);
+    nf_jobs_pool_submit(&e->pool, j);
     nf_testhook_poll(e->st.consumed);
 }
 
 /* ---- set-up and tear-down --------------------------------------------- */
 
-static void stop_workers(struct nf_eos *e)
-{
-    size_t i;
-    struct job *j;
-
-    pthread_mutex_lock(&e->mu);
-    e->stop_workers = true;
-    pthread_cond_broadcast(&e->cv);
-    pthread_mutex_unlock(&e->mu);
-    for (i = 0; i < e->n_workers; i++)
-        if (e->w[i].started)
-            pthread_join(e->w[i].tid, NULL);
-    for (i = 0; i < e->n_workers; i++) {
-        for (j = q_pop(&e->w[i].in); j; j = q_pop(&e->w[i].in))
-            job_free(j);
-        nf_pipeline_destroy(e->w[i].pl);
-    }
-    for (j = q_pop(&e->done); j; j = q_pop(&e->done))
-        job_free(j);
-}
-
-static int subscribe(struct nf_eos *e, struct nf_err *err)
-{
-    rd_kafka_topic_partition_list_t *l =
-        rd_kafka_topic_partition_list_new((int)e->cfg->n_input_topics);
-    rd_kafka_resp_err_t x;
-    size_t i;
-
-    for (i = 0; i < e->cfg->n_input_topics; i++)
-        rd_kafka_topic_partition_list_add(l, e->cfg->input_topics[i],
-                                          RD_KAFKA_PARTITION_UA);
-    x = rd_kafka_subscribe(e->consumer, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (x)
-        return nf_err_setf(err, NF_E_KAFKA, 0, "subscribe: %s",
-                           rd_kafka_err2str(x));
-    return 0;
-}
-
 static int start(struct nf_eos *e, const char *version, atomic_int *stop,
                  struct nf_err *err)
 {
-    struct nf_outputs plan;
-    int32_t ids[NF_OUT__COUNT];
-    size_t i;
     int rc;
 
     e->txn_pos = rd_kafka_topic_partition_list_new(16);
-    e->w = calloc((size_t)e->cfg->threads, sizeof(*e->w));
-    if (!e->w)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
-    e->n_workers = (size_t)e->cfg->threads;
-    for (i = 0; i < e->n_workers; i++) {
-        e->w[i].e = e;
-        e->w[i].pl = nf_pipeline_new(e->cfg, version, err);
-        if (!e->w[i].pl)
-            return err ? err->code : NF_E_NOMEM;
-    }
-    rc = nf_outputs_from_config(e->cfg, &plan, err);
-    if (rc == 0)
-        rc = nf_registry_resolve(e->cfg, &plan, stop, ids, err);
+    rc = nf_jobs_pool_open(&e->pool, e->cfg, version, stop, err);
     if (rc)
         return rc;
-    for (i = 0; i < e->n_workers; i++)
-        nf_pipeline_set_schema_ids(e->w[i].pl, ids);
     rc = make_txn_id(e, err);
     if (rc)
         return rc;
@@ -1004,13 +630,10 @@ static int start(struct nf_eos *e, const char *version, atomic_int *stop,
     if (!e->consumer)
         return NF_E_CONFIG;
     rd_kafka_poll_set_consumer(e->consumer);
-    for (i = 0; i < e->n_workers; i++) {
-        if (pthread_create(&e->w[i].tid, NULL, worker_main, &e->w[i]) != 0)
-            return nf_err_setf(err, NF_E_NOMEM, 0, "pthread_create: %s",
-                               strerror(errno));
-        e->w[i].started = true;
-    }
-    return subscribe(e, err);
+    rc = nf_jobs_pool_start(&e->pool, err);
+    if (rc)
+        return rc;
+    return nf_jobs_subscribe(e->consumer, e->cfg, err);
 }
 
 /* SIGTERM: stop fetching, produce what is in flight, commit. */
@@ -1035,12 +658,11 @@ int nf_eos_run(const struct nf_config *cfg, const char *version,
     bool drained = false;
 
     if (!e) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         return 1;
     }
     e->cfg = cfg;
-    pthread_mutex_init(&e->mu, NULL);
-    pthread_cond_init(&e->cv, NULL);
+    nf_jobs_pool_init(&e->pool);
     rc = start(e, version, stop, err);
     if (rc) {
         code = rc == NF_E_CONFIG ? 2 : 1;
@@ -1049,13 +671,17 @@ int nf_eos_run(const struct nf_config *cfg, const char *version,
         goto out;
     }
     nf_log(NF_LOG_INFO, "started", "{s:s,s:i,s:s,s:s,s:I,s:I}", "version",
-           version, "threads", (int)e->n_workers, "delivery.mode",
-           "exactly-once", "transactional.id", e->txn_id,
-           "eos.batch.max.messages", (json_int_t)cfg->eos_batch_max_messages,
-           "eos.batch.max.ms", (json_int_t)cfg->eos_batch_max_ms);
+           version, "threads", (int)e->pool.n, "delivery.mode", "exactly-once",
+           "transactional.id", e->txn_id, "eos.batch.max.messages",
+           (json_int_t)cfg->eos_batch_max_messages, "eos.batch.max.ms",
+           (json_int_t)cfg->eos_batch_max_ms);
 
     while (!atomic_load(stop) && !e->fatal) {
-        bool congested = backpressure(e);
+        /* same policy as nf_kafka: skip consumer polls while congested,
+         * pause the partitions when it lasts */
+        bool congested = nf_jobs_backpressure(e->consumer, e->cfg->queue_max,
+                                              e->in_process, e->queue_full,
+                                              &e->paused, &e->congested_since);
 
         if (congested && !e->paused) {
             rd_kafka_poll(e->producer, POLL_BUSY_MS);
@@ -1084,12 +710,12 @@ int nf_eos_run(const struct nf_config *cfg, const char *version,
     if (e->fatal && err)
         *err = e->fatal_err;
     else if (!drained)
-        nf_err_setf(err, NF_E_KAFKA, 0, "drain incomplete");
+        nf_err_set(err, NF_E_KAFKA, 0, "drain incomplete");
 out:
     /* close leaves the group (its revoke commits nothing new: drained) */
     if (e->consumer && code == 0)
         rd_kafka_consumer_close(e->consumer);
-    stop_workers(e);
+    nf_jobs_pool_stop(&e->pool);
     if (e->producer) {
         if (e->in_txn) {
             rd_kafka_error_t *x = rd_kafka_abort_transaction(e->producer, 5000);
@@ -1103,7 +729,7 @@ out:
         rd_kafka_destroy(e->producer);
     }
     while (e->pending.head)
-        job_free(q_pop(&e->pending));
+        nf_jobs_free(nf_jobs_pop(&e->pending));
     if (e->consumer)
         rd_kafka_destroy_flags(
             e->consumer, code == 0 ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
@@ -1117,9 +743,7 @@ out:
         *stats = e->st;
     if (e->txn_pos)
         rd_kafka_topic_partition_list_destroy(e->txn_pos);
-    free(e->w);
-    pthread_mutex_destroy(&e->mu);
-    pthread_cond_destroy(&e->cv);
+    nf_jobs_pool_fini(&e->pool);
     free(e);
     return code;
 }

@@ -1,11 +1,10 @@
 /*
- * nf_err.c - names of the shell's codes and the nf_err filler.
+ * nf_err.c - names of the shell's codes (nf_err_set, the filler, is the
+ * core's: nf_enrich.h).
  *
  * The names are part of the dead-letter contract (error_code field of
  * schemas/dead_letter.avsc): they are stable identifiers, never reworded.
  */
-#include <stdio.h>
-
 #include "nf_err.h"
 
 /* Machine names of the shell codes, indexed from NF_E_SHELL_BASE. */
@@ -23,21 +22,6 @@ static const char *const shell_names[] = {
 _Static_assert(sizeof(shell_names) / sizeof(shell_names[0]) ==
                    NF_E_SHELL__END - NF_E_SHELL_BASE,
                "one name per shell code");
-
-int nf_err_setf(struct nf_err *err, int code, size_t offset, const char *fmt,
-                ...)
-{
-    va_list ap;
-
-    if (!err)
-        return code;
-    err->code = code;
-    err->offset = offset;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    return code;
-}
 
 const char *nf_err_name(int code)
 {

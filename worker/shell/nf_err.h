@@ -20,7 +20,6 @@
 #ifndef NF_ERR_H
 #define NF_ERR_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
 #include "noticeflow/nf_enrich.h"
@@ -43,17 +42,6 @@ enum nf_disposition {
     NF_DISP_RETRY,
     NF_DISP_FATAL
 };
-
-/**
- * @brief Fill @p err (may be NULL) and return @p code, so a failure is one
- *        statement: `return nf_err_setf(err, NF_E_CONFIG, 0, "...", ...);`
- */
-int nf_err_setf(struct nf_err *err, int code, size_t offset, const char *fmt,
-                ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
 
 /** @returns the stable machine name of a core or shell code (never NULL). */
 const char *nf_err_name(int code);

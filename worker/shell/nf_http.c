@@ -60,11 +60,11 @@ int nf_http_parse_listen(const char *s, struct sockaddr_storage *ss,
         ss = &tmp;
     memset(ss, 0, sizeof(*ss));
     if (!s || strlen(s) >= LISTEN_MAX)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "listen address too long");
+        return nf_err_set(err, NF_E_CONFIG, 0, "listen address too long");
     colon = strrchr(s, ':');
     if (!colon)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "listen address '%s': expected HOST:PORT", s);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "listen address '%s': expected HOST:PORT", s);
     hl = (size_t)(colon - s);
     if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
         h = s + 1;
@@ -74,16 +74,16 @@ int nf_http_parse_listen(const char *s, struct sockaddr_storage *ss,
     host[hl] = '\0';
     port = strtol(colon + 1, &end, 10);
     if (!colon[1] || *end || port < 0 || port > 65535)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "listen address '%s': bad port",
-                           s);
+        return nf_err_set(err, NF_E_CONFIG, 0, "listen address '%s': bad port",
+                          s);
     if (h != s) {
         struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 
         a6->sin6_family = AF_INET6;
         a6->sin6_port = htons((uint16_t)port);
         if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "listen address '%s': bad IPv6 address", s);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "listen address '%s': bad IPv6 address", s);
         if (sl)
             *sl = sizeof(*a6);
     } else {
@@ -94,10 +94,10 @@ int nf_http_parse_listen(const char *s, struct sockaddr_storage *ss,
         if (hl == 0)
             a4->sin_addr.s_addr = htonl(INADDR_ANY);
         else if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "listen address '%s': bad IPv4 address (an "
-                               "IPv6 one goes in brackets)",
-                               s);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "listen address '%s': bad IPv4 address (an "
+                              "IPv6 one goes in brackets)",
+                              s);
         if (sl)
             *sl = sizeof(*a4);
     }
@@ -194,7 +194,7 @@ struct nf_http *nf_http_start(const char *listen, struct nf_err *err)
         return NULL;
     h = calloc(1, sizeof(*h));
     if (!h) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         return NULL;
     }
     if (ss.ss_family == AF_INET6)
@@ -208,10 +208,10 @@ struct nf_http *nf_http_start(const char *listen, struct nf_err *err)
         (unsigned)CONN_TIMEOUT_S, MHD_OPTION_END);
     if (!h->d) {
         free(h);
-        nf_err_setf(err, NF_E_CONFIG, 0,
-                    "metrics.listen=%s: cannot listen (address in use or "
-                    "not local?)",
-                    listen);
+        nf_err_set(err, NF_E_CONFIG, 0,
+                   "metrics.listen=%s: cannot listen (address in use or "
+                   "not local?)",
+                   listen);
         return NULL;
     }
     info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);

@@ -1,13 +1,10 @@
 /*
  * nf_kafka.c - consumer + producer life cycle with at-least-once offsets.
  *
- * Threads: the main thread owns both librdkafka clients and every
- * librdkafka call (poll, produce, store, rebalance), as in librdkafka's
- * examples. Enrichment runs on worker.threads threads, each with its own
- * nf_pipeline (the core is thread-safe per handle). A message goes to the
- * thread chosen by a hash of its (topic, partition), and each thread's
- * results come back through one FIFO, so the outputs of a partition are
- * produced in input order.
+ * Threads (nf_jobs.c, shared with nf_eos): the main thread owns both
+ * librdkafka clients and every librdkafka call; enrichment runs on
+ * worker.threads threads, and the outputs of a partition are produced in
+ * input order.
  *
  * Life of a message (job):
  *   consume → nf_offsets_add (1 unit: processing) → worker thread
@@ -38,20 +35,16 @@
  * group), destroy. Fatal paths skip the close's commit
  * (RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE).
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "nf_jobs.h"
 #include "nf_kafka.h"
 #include "nf_log.h"
 #include "nf_metrics.h"
 #include "nf_offsets.h"
-#include "nf_pipeline.h"
-#include "nf_registry.h"
 #include "nf_testhook.h"
 
 /* Poll budgets (ms): short while results are in flight, so they are
@@ -63,49 +56,16 @@
 #define TRACKER_MAX_INFLIGHT 1000000
 /* Offsets stored per rd_kafka_offsets_store call. */
 #define STORE_BATCH 256
-/* Congestion lasting this long pauses the input partitions. */
-#define PAUSE_AFTER_MS 1000
 /* Failed delivery reports logged one by one (the rest are counted). */
 #define MAX_DR_ERROR_LOGS 10
-
-struct job {
-    struct job *next;
-    rd_kafka_message_t *rkm;
-    uint64_t epoch;
-    struct nf_header *hdrs;
-    size_t n_hdrs;
-    struct nf_result res;
-    size_t next_out; /* outputs already handed to the producer */
-    int refs;        /* processing + outputs not yet reported */
-    bool expected;   /* tracker told about the outputs */
-    int64_t t0_us;   /* consumed (nf_metrics clock): processing latency */
-};
-
-struct queue {
-    struct job *head, *tail;
-    size_t n;
-};
-
-struct worker {
-    struct nf_kafka *k;
-    pthread_t tid;
-    bool started;
-    struct nf_pipeline *pl;
-    struct queue in; /* guarded by k->mu */
-};
 
 struct nf_kafka {
     const struct nf_config *cfg;
     rd_kafka_t *consumer, *producer;
     struct nf_offsets *tr;
-    struct worker *w;
-    size_t n_workers;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;    /* work for the workers, or stop */
-    struct queue done;    /* results back to the main thread */
-    bool stop_workers;    /* guarded by mu */
-    struct queue pending; /* main thread: results to produce, in order */
-    size_t in_process;    /* dispatched, not yet fully produced */
+    struct nf_jobs_pool pool; /* worker threads and their results */
+    struct nf_jobq pending;   /* main thread: results to produce, in order */
+    size_t in_process;        /* dispatched, not yet fully produced */
     bool paused;
     bool queue_full;
     int64_t congested_since; /* ms, 0: not congested */
@@ -114,109 +74,13 @@ struct nf_kafka {
     struct nf_kafka_stats st;
 };
 
-/* ---- queues ----------------------------------------------------------- */
-
-static void q_push(struct queue *q, struct job *j)
-{
-    j->next = NULL;
-    if (q->tail)
-        q->tail->next = j;
-    else
-        q->head = j;
-    q->tail = j;
-    q->n++;
-}
-
-static struct job *q_pop(struct queue *q)
-{
-    struct job *j = q->head;
-
-    if (!j)
-        return NULL;
-    q->head = j->next;
-    if (!q->head)
-        q->tail = NULL;
-    q->n--;
-    j->next = NULL;
-    return j;
-}
-
-static void job_free(struct job *j)
-{
-    if (!j)
-        return;
-    nf_result_clear(&j->res);
-    free(j->hdrs);
-    if (j->rkm)
-        rd_kafka_message_destroy(j->rkm);
-    free(j);
-}
-
-static void job_unref(struct job *j)
-{
-    if (--j->refs == 0)
-        job_free(j);
-}
-
-static const char *job_topic(const struct job *j)
-{
-    return rd_kafka_topic_name(j->rkm->rkt);
-}
-
-/* ---- worker threads --------------------------------------------------- */
-
-static void *worker_main(void *arg)
-{
-    struct worker *w = arg;
-    struct nf_kafka *k = w->k;
-    struct job *j;
-
-    for (;;) {
-        struct nf_msg_in in;
-        int64_t t0;
-
-        pthread_mutex_lock(&k->mu);
-        while (!w->in.head && !k->stop_workers)
-            pthread_cond_wait(&k->cv, &k->mu);
-        if (k->stop_workers) {
-            pthread_mutex_unlock(&k->mu);
-            break;
-        }
-        j = q_pop(&w->in);
-        pthread_mutex_unlock(&k->mu);
-
-        memset(&in, 0, sizeof(in));
-        in.src.topic = job_topic(j);
-        in.src.partition = j->rkm->partition;
-        in.src.offset = j->rkm->offset;
-        in.src.timestamp = rd_kafka_message_timestamp(j->rkm, NULL);
-        in.src.key = j->rkm->key;
-        in.src.key_len = j->rkm->key_len;
-        in.value = j->rkm->payload;
-        in.len = j->rkm->len;
-        in.headers = j->hdrs;
-        in.n_headers = j->n_hdrs;
-        t0 = nf_metrics_now_us();
-        nf_testhook_enrich();
-        nf_pipeline_process(w->pl, &in, &j->res);
-        nf_metrics_observe(NF_METRICS_H_ENRICH, nf_metrics_now_us() - t0);
-        if (j->res.disp == NF_DISP_DEAD_LETTER)
-            nf_metrics_enrich_error(j->res.err.code);
-
-        pthread_mutex_lock(&k->mu);
-        q_push(&k->done, j);
-        pthread_mutex_unlock(&k->mu);
-    }
-    return NULL;
-}
-
 /* ---- callbacks (all run on the main thread, from rd_kafka_*poll) ------ */
 
 static void set_fatal(struct nf_kafka *k, const char *what, const char *detail)
 {
     if (!k->fatal) {
         k->fatal = true;
-        nf_err_setf(&k->fatal_err, NF_E_KAFKA, 0, "%s: %s", what, detail);
+        nf_err_set(&k->fatal_err, NF_E_KAFKA, 0, "%s: %s", what, detail);
     }
 }
 
@@ -224,7 +88,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
                       void *opaque)
 {
     struct nf_kafka *k = opaque;
-    struct job *j = rkm->_private;
+    struct nf_job *j = rkm->_private;
     bool ok = rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR;
 
     (void)rk;
@@ -238,25 +102,16 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm,
             nf_log(NF_LOG_ERROR, "delivery failed: stopping without storing",
                    "{s:s,s:s,s:s,s:i,s:I}", "error", rd_kafka_err2str(rkm->err),
                    "output_topic", rd_kafka_topic_name(rkm->rkt), "input_topic",
-                   job_topic(j), "input_partition", (int)j->rkm->partition,
+                   nf_jobs_topic(j), "input_partition", (int)j->rkm->partition,
                    "input_offset", (json_int_t)j->rkm->offset);
         set_fatal(k, "delivery failed", rd_kafka_err2str(rkm->err));
-    } else if (j->res.disp == NF_DISP_DEAD_LETTER) {
-        k->st.dead_letters++;
-        nf_metrics_dead_lettered(job_topic(j));
     } else {
-        k->st.produced++;
-    }
-    if (ok) {
-        /* every acked output, dead letters included, counts per topic */
-        nf_metrics_produced(rd_kafka_topic_name(rkm->rkt));
-        nf_metrics_observe(NF_METRICS_H_PROCESSING,
-                           nf_metrics_now_us() - j->t0_us);
+        nf_jobs_delivered(j, rkm, &k->st);
     }
     /* E_UNKNOWN: the partition was revoked meanwhile; nothing to store */
-    nf_offsets_ack(k->tr, job_topic(j), j->rkm->partition, j->rkm->offset,
+    nf_offsets_ack(k->tr, nf_jobs_topic(j), j->rkm->partition, j->rkm->offset,
                    j->epoch, ok);
-    job_unref(j);
+    nf_jobs_unref(j);
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -308,47 +163,30 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 
 /* Produce the remaining outputs of @p j. Returns 0 when all are handed
  * over, 1 on QUEUE_FULL (retry later), -1 on a fatal error. */
-static int produce_job(struct nf_kafka *k, struct job *j)
+static int produce_job(struct nf_kafka *k, struct nf_job *j)
 {
     struct nf_result *res = &j->res;
 
     if (!j->expected) {
         int rc =
-            nf_offsets_expect(k->tr, job_topic(j), j->rkm->partition,
+            nf_offsets_expect(k->tr, nf_jobs_topic(j), j->rkm->partition,
                               j->rkm->offset, j->epoch, (unsigned)res->n_out);
         if (rc == NF_OFFSETS_E_UNKNOWN)
             return 2; /* partition revoked: abandon, do not produce */
         j->expected = true;
     }
     while (j->next_out < res->n_out) {
-        struct nf_produce *o = &res->out[j->next_out];
-        rd_kafka_headers_t *hdrs = rd_kafka_headers_new(o->n_headers);
-        rd_kafka_resp_err_t err;
-        size_t i;
+        const char *topic = res->out[j->next_out].topic;
+        rd_kafka_resp_err_t err = nf_jobs_produce(k->producer, j);
 
-        for (i = 0; i < o->n_headers; i++)
-            rd_kafka_header_add(hdrs, o->headers[i].name, -1,
-                                o->headers[i].value,
-                                (ssize_t)o->headers[i].len);
-        err = rd_kafka_producev(
-            k->producer, RD_KAFKA_V_TOPIC(o->topic),
-            RD_KAFKA_V_KEY(o->key, o->key_len),
-            RD_KAFKA_V_VALUE(o->value, o->value_len),
-            /* the producer frees the value once delivered */
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_HEADERS(hdrs),
-            RD_KAFKA_V_OPAQUE(j), RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            return 1;
         if (err) {
-            rd_kafka_headers_destroy(hdrs);
-            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                return 1;
-            nf_log(NF_LOG_ERROR, "produce refused", "{s:s,s:s}", "topic",
-                   o->topic, "error", rd_kafka_err2str(err));
+            nf_log(NF_LOG_ERROR, "produce refused", "{s:s,s:s}", "topic", topic,
+                   "error", rd_kafka_err2str(err));
             set_fatal(k, "produce refused", rd_kafka_err2str(err));
             return -1;
         }
-        o->value = NULL; /* owned by librdkafka now */
-        j->refs++;
-        j->next_out++;
     }
     return 0;
 }
@@ -356,12 +194,9 @@ static int produce_job(struct nf_kafka *k, struct job *j)
 /* Move finished results to the pending FIFO and produce from its head. */
 static void serve_results(struct nf_kafka *k)
 {
-    struct job *j;
+    struct nf_job *j;
 
-    pthread_mutex_lock(&k->mu);
-    for (j = q_pop(&k->done); j; j = q_pop(&k->done))
-        q_push(&k->pending, j);
-    pthread_mutex_unlock(&k->mu);
+    nf_jobs_pool_collect(&k->pool, &k->pending);
 
     k->queue_full = false;
     for (j = k->pending.head; j && !k->fatal; j = k->pending.head) {
@@ -380,12 +215,12 @@ static void serve_results(struct nf_kafka *k)
         }
         if (rc < 0)
             return;
-        q_pop(&k->pending);
+        nf_jobs_pop(&k->pending);
         k->in_process--;
         if (rc == 0)
-            nf_offsets_ack(k->tr, job_topic(j), j->rkm->partition,
+            nf_offsets_ack(k->tr, nf_jobs_topic(j), j->rkm->partition,
                            j->rkm->offset, j->epoch, true);
-        job_unref(j); /* the processing reference */
+        nf_jobs_unref(j); /* the processing reference */
     }
 }
 
@@ -442,64 +277,13 @@ static void commit_sync(struct nf_kafka *k)
                rd_kafka_err2str(err));
 }
 
-/* ---- pause / resume --------------------------------------------------- */
-
-static void set_paused(struct nf_kafka *k, bool pause)
-{
-    rd_kafka_topic_partition_list_t *parts = NULL;
-
-    if (k->paused == pause)
-        return;
-    if (rd_kafka_assignment(k->consumer, &parts) == 0 && parts) {
-        if (pause)
-            rd_kafka_pause_partitions(k->consumer, parts);
-        else
-            rd_kafka_resume_partitions(k->consumer, parts);
-        rd_kafka_topic_partition_list_destroy(parts);
-    }
-    k->paused = pause;
-    nf_log(NF_LOG_DEBUG, pause ? "input paused" : "input resumed", "{s:I}",
-           "in_process", (json_int_t)k->in_process);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Congested: the producer queue is full or worker.queue.max messages are
- * in process. A short congestion only skips consumer polls (librdkafka's
- * fetch queue holds the input); a long one pauses the partitions, so the
- * consumer can be polled (group membership, rebalances) without taking
- * more. Pausing at once would cost a refetch on every resume. */
-static bool backpressure(struct nf_kafka *k)
-{
-    size_t hi = (size_t)k->cfg->queue_max;
-    bool congested = k->queue_full || k->in_process >= hi;
-
-    if (congested) {
-        if (k->congested_since == 0)
-            k->congested_since = now_ms();
-        else if (!k->paused && now_ms() - k->congested_since >= PAUSE_AFTER_MS)
-            set_paused(k, true);
-    } else {
-        k->congested_since = 0;
-        if (k->paused && k->in_process <= hi / 2)
-            set_paused(k, false);
-    }
-    return congested;
-}
-
 /* ---- draining --------------------------------------------------------- */
 
 /* Produce every in-process result and wait for their delivery reports, up
  * to @p timeout_ms. @returns true when nothing is left in flight. */
 static bool drain(struct nf_kafka *k, long timeout_ms)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = nf_jobs_now_ms() + timeout_ms;
 
     for (;;) {
         serve_results(k);
@@ -511,23 +295,13 @@ static bool drain(struct nf_kafka *k, long timeout_ms)
             return false;
         if (k->in_process == 0 && rd_kafka_outq_len(k->producer) == 0)
             return true;
-        if (now_ms() >= end)
+        if (nf_jobs_now_ms() >= end)
             return false;
         rd_kafka_poll(k->producer, POLL_BUSY_MS);
     }
 }
 
 /* ---- rebalance -------------------------------------------------------- */
-
-static void log_parts(const char *msg,
-                      const rd_kafka_topic_partition_list_t *parts)
-{
-    int i;
-
-    for (i = 0; i < parts->cnt; i++)
-        nf_log(NF_LOG_INFO, msg, "{s:s,s:i}", "topic", parts->elems[i].topic,
-               "partition", (int)parts->elems[i].partition);
-}
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -536,21 +310,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     int i;
 
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        log_parts("assigned", parts);
-        rd_kafka_assign(rk, parts);
-        /* regex subscriptions: assigned topics become label values */
-        for (i = 0; i < parts->cnt; i++)
-            nf_metrics_add_topic(parts->elems[i].topic, NF_METRICS_TOPIC_IN);
-        nf_metrics_rebalance(NF_METRICS_ASSIGN);
-        nf_metrics_set_assigned(true);
-        /* New partitions obey the current back-pressure state, and both ways
-         * explicitly: librdkafka keeps a partition's pause flag across
-         * unassign/assign (librdkafka#1849), so a partition paused before a
-         * revoke would otherwise stay paused for ever. */
-        if (k->paused)
-            rd_kafka_pause_partitions(rk, parts);
-        else
-            rd_kafka_resume_partitions(rk, parts);
+        nf_jobs_assign(rk, parts, k->paused);
         return;
     }
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
@@ -560,10 +320,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_assign(rk, NULL);
         return;
     }
-    log_parts("revoked", parts);
-    nf_metrics_set_assigned(false);
-    nf_metrics_rebalance(rd_kafka_assignment_lost(rk) ? NF_METRICS_LOST
-                                                      : NF_METRICS_REVOKE);
+    nf_jobs_revoked(rk, parts);
     if (rd_kafka_assignment_lost(rk)) {
         /* someone else may own them already: storing would be wrong */
         nf_log(NF_LOG_WARN, "assignment lost: dropping without storing", NULL);
@@ -581,79 +338,27 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* ---- consuming -------------------------------------------------------- */
 
-static int collect_headers(rd_kafka_message_t *rkm, struct job *j)
-{
-    rd_kafka_headers_t *h = NULL;
-    size_t n, i;
-    const char *name;
-    const void *val;
-    size_t size;
-
-    if (rd_kafka_message_headers(rkm, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return 0;
-    n = rd_kafka_header_cnt(h);
-    if (n == 0)
-        return 0;
-    j->hdrs = calloc(n, sizeof(*j->hdrs));
-    if (!j->hdrs)
-        return -1;
-    for (i = 0; i < n && rd_kafka_header_get_all(h, i, &name, &val, &size) ==
-                             RD_KAFKA_RESP_ERR_NO_ERROR;
-         i++) {
-        j->hdrs[i].name = name;
-        j->hdrs[i].value = val;
-        j->hdrs[i].len = size;
-    }
-    j->n_hdrs = i;
-    return 0;
-}
-
-static size_t pick_worker(const struct nf_kafka *k, const char *topic,
-                          int32_t partition)
-{
-    /* FNV-1a of the topic, mixed with the partition: stable per run */
-    uint32_t h = 2166136261u;
-    const unsigned char *p = (const unsigned char *)topic;
-
-    while (*p)
-        h = (h ^ *p++) * 16777619u;
-    h = (h ^ (uint32_t)partition) * 16777619u;
-    return h % k->n_workers;
-}
-
 static void handle_message(struct nf_kafka *k, rd_kafka_message_t *rkm)
 {
-    struct job *j;
-    struct worker *w;
+    struct nf_job *j;
     int rc;
 
-    if (rkm->err) {
-        /* consumer errors are informational; librdkafka retries */
-        nf_log(rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ? NF_LOG_DEBUG
-                                                            : NF_LOG_WARN,
-               "consumer error", "{s:s}", "error",
-               rd_kafka_message_errstr(rkm));
-        rd_kafka_message_destroy(rkm);
+    if (nf_jobs_consumer_error(rkm))
         return;
-    }
-    j = calloc(1, sizeof(*j));
-    if (!j || collect_headers(rkm, j) != 0) {
-        free(j);
+    j = nf_jobs_new(rkm);
+    if (!j) {
         rd_kafka_message_destroy(rkm);
         set_fatal(k, "consume", "out of memory");
         return;
     }
-    j->rkm = rkm;
-    j->refs = 1;
-    j->t0_us = nf_metrics_now_us();
-    rc = nf_offsets_add(k->tr, job_topic(j), rkm->partition, rkm->offset,
+    rc = nf_offsets_add(k->tr, nf_jobs_topic(j), rkm->partition, rkm->offset,
                         &j->epoch);
     if (rc != NF_OFFSETS_OK) {
         nf_log(NF_LOG_ERROR, "offset tracker refused a message",
-               "{s:s,s:i,s:I,s:i}", "topic", job_topic(j), "partition",
+               "{s:s,s:i,s:I,s:i}", "topic", nf_jobs_topic(j), "partition",
                (int)rkm->partition, "offset", (json_int_t)rkm->offset, "code",
                rc);
-        job_free(j);
+        nf_jobs_free(j);
         set_fatal(k, "consume", "offset tracker refused a message");
         return;
     }
@@ -661,19 +366,15 @@ static void handle_message(struct nf_kafka *k, rd_kafka_message_t *rkm)
         /* TEST ONLY: the negative control of the loss checker */
         rd_kafka_topic_partition_list_t *l =
             rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, job_topic(j), rkm->partition)
+        rd_kafka_topic_partition_list_add(l, nf_jobs_topic(j), rkm->partition)
             ->offset = rkm->offset + 1;
         rd_kafka_offsets_store(k->consumer, l);
         rd_kafka_topic_partition_list_destroy(l);
     }
     k->st.consumed++;
-    nf_metrics_consumed(job_topic(j));
+    nf_metrics_consumed(nf_jobs_topic(j));
     k->in_process++;
-    w = &k->w[pick_worker(k, job_topic(j), rkm->partition)];
-    pthread_mutex_lock(&k->mu);
-    q_push(&w->in, j);
-    pthread_cond_broadcast(&k->cv);
-    pthread_mutex_unlock(&k->mu);
+    nf_jobs_pool_submit(&k->pool, j);
     nf_testhook_poll(k->st.consumed);
 }
 
@@ -682,101 +383,22 @@ static void handle_message(struct nf_kafka *k, rd_kafka_message_t *rkm)
 static rd_kafka_t *make_client(struct nf_kafka *k, enum nf_kafka_side side,
                                struct nf_err *err)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char errstr[512];
-    rd_kafka_t *rk;
+    const struct nf_jobs_callbacks cb = {k, error_cb, dr_msg_cb, rebalance_cb};
 
-    if (nf_config_apply_kafka(k->cfg, side, conf, err) != 0) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(conf, k);
-    rd_kafka_conf_set_log_cb(conf, nf_log_rdkafka_cb);
-    rd_kafka_conf_set_error_cb(conf, error_cb);
-    nf_metrics_install(conf, side == NF_KAFKA_PRODUCER);
-    if (side == NF_KAFKA_PRODUCER)
-        rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
-    else
-        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    rk = rd_kafka_new(side == NF_KAFKA_PRODUCER ? RD_KAFKA_PRODUCER
-                                                : RD_KAFKA_CONSUMER,
-                      conf, errstr, sizeof(errstr));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        nf_err_setf(err, NF_E_CONFIG, 0, "%s: %s",
-                    side == NF_KAFKA_PRODUCER ? "producer" : "consumer",
-                    errstr);
-    }
-    return rk;
-}
-
-static void stop_workers(struct nf_kafka *k)
-{
-    size_t i;
-    struct job *j;
-
-    pthread_mutex_lock(&k->mu);
-    k->stop_workers = true;
-    pthread_cond_broadcast(&k->cv);
-    pthread_mutex_unlock(&k->mu);
-    for (i = 0; i < k->n_workers; i++)
-        if (k->w[i].started)
-            pthread_join(k->w[i].tid, NULL);
-    for (i = 0; i < k->n_workers; i++) {
-        for (j = q_pop(&k->w[i].in); j; j = q_pop(&k->w[i].in))
-            job_free(j);
-        nf_pipeline_destroy(k->w[i].pl);
-    }
-    for (j = q_pop(&k->done); j; j = q_pop(&k->done))
-        job_free(j);
-}
-
-static int subscribe(struct nf_kafka *k, struct nf_err *err)
-{
-    rd_kafka_topic_partition_list_t *l =
-        rd_kafka_topic_partition_list_new((int)k->cfg->n_input_topics);
-    rd_kafka_resp_err_t e;
-    size_t i;
-
-    for (i = 0; i < k->cfg->n_input_topics; i++)
-        rd_kafka_topic_partition_list_add(l, k->cfg->input_topics[i],
-                                          RD_KAFKA_PARTITION_UA);
-    e = rd_kafka_subscribe(k->consumer, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (e)
-        return nf_err_setf(err, NF_E_KAFKA, 0, "subscribe: %s",
-                           rd_kafka_err2str(e));
-    return 0;
+    return nf_jobs_client(k->cfg, side, NULL, &cb, err);
 }
 
 static int start(struct nf_kafka *k, const char *version, atomic_int *stop,
                  struct nf_err *err)
 {
-    struct nf_outputs plan;
-    int32_t ids[NF_OUT__COUNT];
-    size_t i;
     int rc;
 
     k->tr = nf_offsets_new(TRACKER_MAX_INFLIGHT);
-    k->w = calloc((size_t)k->cfg->threads, sizeof(*k->w));
-    if (!k->tr || !k->w)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
-    k->n_workers = (size_t)k->cfg->threads;
-    for (i = 0; i < k->n_workers; i++) {
-        k->w[i].k = k;
-        k->w[i].pl = nf_pipeline_new(k->cfg, version, err);
-        if (!k->w[i].pl)
-            return err ? err->code : NF_E_NOMEM;
-    }
-    /* Confluent framing: every schema id before the first record (issue
-     * 5); the group is not even joined when the registry refuses. */
-    rc = nf_outputs_from_config(k->cfg, &plan, err);
-    if (rc == 0)
-        rc = nf_registry_resolve(k->cfg, &plan, stop, ids, err);
+    if (!k->tr)
+        return nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
+    rc = nf_jobs_pool_open(&k->pool, k->cfg, version, stop, err);
     if (rc)
         return rc;
-    for (i = 0; i < k->n_workers; i++)
-        nf_pipeline_set_schema_ids(k->w[i].pl, ids);
     k->producer = make_client(k, NF_KAFKA_PRODUCER, err);
     if (!k->producer)
         return NF_E_CONFIG;
@@ -785,13 +407,10 @@ static int start(struct nf_kafka *k, const char *version, atomic_int *stop,
         return NF_E_CONFIG;
     /* one queue: rebalances and messages both come from consumer_poll */
     rd_kafka_poll_set_consumer(k->consumer);
-    for (i = 0; i < k->n_workers; i++) {
-        if (pthread_create(&k->w[i].tid, NULL, worker_main, &k->w[i]) != 0)
-            return nf_err_setf(err, NF_E_NOMEM, 0, "pthread_create: %s",
-                               strerror(errno));
-        k->w[i].started = true;
-    }
-    return subscribe(k, err);
+    rc = nf_jobs_pool_start(&k->pool, err);
+    if (rc)
+        return rc;
+    return nf_jobs_subscribe(k->consumer, k->cfg, err);
 }
 
 int nf_kafka_run(const struct nf_config *cfg, const char *version,
@@ -803,12 +422,11 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
     bool drained = false;
 
     if (!k) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         return 1;
     }
     k->cfg = cfg;
-    pthread_mutex_init(&k->mu, NULL);
-    pthread_cond_init(&k->cv, NULL);
+    nf_jobs_pool_init(&k->pool);
     rc = start(k, version, stop, err);
     if (rc) {
         code = rc == NF_E_CONFIG ? 2 : 1;
@@ -825,10 +443,12 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
                "messages. Test use only.",
                NULL);
     nf_log(NF_LOG_INFO, "started", "{s:s,s:i}", "version", version, "threads",
-           (int)k->n_workers);
+           (int)k->pool.n);
 
     while (!atomic_load(stop) && !k->fatal) {
-        bool congested = backpressure(k);
+        bool congested = nf_jobs_backpressure(k->consumer, k->cfg->queue_max,
+                                              k->in_process, k->queue_full,
+                                              &k->paused, &k->congested_since);
 
         if (congested && !k->paused) {
             /* serve delivery reports; input waits in librdkafka */
@@ -864,12 +484,12 @@ int nf_kafka_run(const struct nf_config *cfg, const char *version,
     if (k->fatal && err)
         *err = k->fatal_err;
     else if (!drained)
-        nf_err_setf(err, NF_E_KAFKA, 0, "drain incomplete");
+        nf_err_set(err, NF_E_KAFKA, 0, "drain incomplete");
 out:
     /* close first: it may revoke (drain) and needs workers and producer */
     if (k->consumer && code == 0)
         rd_kafka_consumer_close(k->consumer);
-    stop_workers(k);
+    nf_jobs_pool_stop(&k->pool);
     if (k->producer) {
         /* fail what is still queued, so every job is released by its DR */
         rd_kafka_purge(k->producer,
@@ -878,7 +498,7 @@ out:
         rd_kafka_destroy(k->producer);
     }
     while (k->pending.head)
-        job_free(q_pop(&k->pending));
+        nf_jobs_free(nf_jobs_pop(&k->pending));
     /* last: every consumed message has been destroyed by now */
     if (k->consumer)
         rd_kafka_destroy_flags(
@@ -890,9 +510,7 @@ out:
     if (stats)
         *stats = k->st;
     nf_offsets_destroy(k->tr);
-    free(k->w);
-    pthread_mutex_destroy(&k->mu);
-    pthread_cond_destroy(&k->cv);
+    nf_jobs_pool_fini(&k->pool);
     free(k);
     return code;
 }

@@ -176,12 +176,12 @@ static int check_mixing(const struct nf_outputs *o, struct nf_err *err)
     for (i = 0; i < nj; i++)
         for (j = 0; j < na; j++)
             if (same(json[i], avro[j]))
-                return nf_err_setf(err, NF_E_CONFIG, 0,
-                                   "topic '%s' would carry both Avro and ECS "
-                                   "JSON records: give the ECS output its "
-                                   "own topic (output.ecs.topic.* or "
-                                   "output.topic.*.format)",
-                                   json[i]);
+                return nf_err_set(err, NF_E_CONFIG, 0,
+                                  "topic '%s' would carry both Avro and ECS "
+                                  "JSON records: give the ECS output its "
+                                  "own topic (output.ecs.topic.* or "
+                                  "output.topic.*.format)",
+                                  json[i]);
     return 0;
 }
 
@@ -196,16 +196,16 @@ int nf_outputs_from_config(const struct nf_config *cfg, struct nf_outputs *o,
     def = NF_FRAMING_SINGLE_OBJECT;
     if (cfg->avro_framing &&
         nf_outputs_parse_framing(cfg->avro_framing, &def) != 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "output.avro.framing: '%s' is not single-object "
-                           "or confluent",
-                           cfg->avro_framing);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "output.avro.framing: '%s' is not single-object "
+                          "or confluent",
+                          cfg->avro_framing);
     if (cfg->registry_strategy &&
         nf_outputs_parse_strategy(cfg->registry_strategy, &o->strategy) != 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "schema.registry.subject.name.strategy: '%s' is "
-                           "not topic, record or topic_record",
-                           cfg->registry_strategy);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "schema.registry.subject.name.strategy: '%s' is "
+                          "not topic, record or topic_record",
+                          cfg->registry_strategy);
     for (s = 0; s < NF_OUT__COUNT; s++) {
         struct slot_keys k = keys_of(cfg, (enum nf_out_slot)s);
         struct nf_out_topic *t = &o->slot[s];
@@ -214,38 +214,38 @@ int nf_outputs_from_config(const struct nf_config *cfg, struct nf_outputs *o,
         t->ecs_topic = k.ecs;
         t->framing = def;
         if (k.format && nf_outputs_parse_format(k.format, &t->format) != 0)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "output.topic.%s.format: '%s' is not avro or "
-                               "ecs-json",
-                               slot_names[s], k.format);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "output.topic.%s.format: '%s' is not avro or "
+                              "ecs-json",
+                              slot_names[s], k.format);
         if (k.framing && t->format != NF_FORMAT_AVRO)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "output.topic.%s.avro.framing: the topic's "
-                               "format is ecs-json, not avro",
-                               slot_names[s]);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "output.topic.%s.avro.framing: the topic's "
+                              "format is ecs-json, not avro",
+                              slot_names[s]);
         if (k.framing && nf_outputs_parse_framing(k.framing, &t->framing))
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "output.topic.%s.avro.framing: '%s' is not "
-                               "single-object or confluent",
-                               slot_names[s], k.framing);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "output.topic.%s.avro.framing: '%s' is not "
+                              "single-object or confluent",
+                              slot_names[s], k.framing);
         if (t->format == NF_FORMAT_AVRO && t->framing == NF_FRAMING_CONFLUENT &&
             !cfg->registry_url)
-            return nf_err_setf(err, NF_E_CONFIG, 0,
-                               "output.topic.%s: confluent framing needs "
-                               "schema.registry.url",
-                               slot_names[s]);
+            return nf_err_set(err, NF_E_CONFIG, 0,
+                              "output.topic.%s: confluent framing needs "
+                              "schema.registry.url",
+                              slot_names[s]);
         if (t->format == NF_FORMAT_AVRO && t->framing == NF_FRAMING_CONFLUENT)
             o->need_registry = true;
     }
     if (cfg->registry_use_latest && cfg->registry_auto_register)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "schema.registry.use.latest.version=true needs "
-                           "schema.registry.auto.register.schemas=false");
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "schema.registry.use.latest.version=true needs "
+                          "schema.registry.auto.register.schemas=false");
     if (cfg->registry_url && strncmp(cfg->registry_url, "http://", 7) != 0 &&
         strncmp(cfg->registry_url, "https://", 8) != 0)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "schema.registry.url: '%s' is not an http:// or "
-                           "https:// URL",
-                           cfg->registry_url);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "schema.registry.url: '%s' is not an http:// or "
+                          "https:// URL",
+                          cfg->registry_url);
     return check_mixing(o, err);
 }

@@ -66,7 +66,7 @@ struct nf_pipeline *nf_pipeline_new(const struct nf_config *cfg,
     int i;
 
     if (!p) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         return NULL;
     }
     p->cfg = cfg;
@@ -74,7 +74,7 @@ struct nf_pipeline *nf_pipeline_new(const struct nf_config *cfg,
     opts.max_bytes = (size_t)cfg->max_bytes;
     p->en = nf_enricher_new(&opts, errstr, sizeof(errstr));
     if (!p->en) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "enricher: %s", errstr);
+        nf_err_set(err, NF_E_NOMEM, 0, "enricher: %s", errstr);
         goto fail;
     }
     p->av = nf_avro_new(err);
@@ -298,14 +298,14 @@ enum nf_disposition nf_pipeline_process(struct nf_pipeline *p,
     snprintf(res->event_id, sizeof(res->event_id), "%s/%d/%lld", in->src.topic,
              (int)in->src.partition, (long long)in->src.offset);
     if (!in->value || in->len == 0) {
-        nf_err_setf(&res->err, NF_E_EMPTY, 0, "message value is empty");
+        nf_err_set(&res->err, NF_E_EMPTY, 0, "message value is empty");
         return dead_letter(p, in, res);
     }
     if (in->len > (size_t)p->cfg->max_bytes) {
-        nf_err_setf(&res->err, NF_E_TOO_LARGE, 0,
-                    "message value of %zu bytes is over enrich.max.bytes "
-                    "(%ld)",
-                    in->len, p->cfg->max_bytes);
+        nf_err_set(&res->err, NF_E_TOO_LARGE, 0,
+                   "message value of %zu bytes is over enrich.max.bytes "
+                   "(%ld)",
+                   in->len, p->cfg->max_bytes);
         return dead_letter(p, in, res);
     }
     if (nf_envelope_detect(in->value, in->len)) {
@@ -336,7 +336,7 @@ enum nf_disposition nf_pipeline_process(struct nf_pipeline *p,
     ev.text_len = len;
     if (record_outputs(p, in, &ev, res) != 0) {
         if (res->err.code == 0)
-            nf_err_setf(&res->err, NF_E_NOMEM, 0, "out of memory");
+            nf_err_set(&res->err, NF_E_NOMEM, 0, "out of memory");
         d = dead_letter(p, in, res);
         goto out;
     }

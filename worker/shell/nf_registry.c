@@ -104,9 +104,9 @@ int nf_registry_request_body(const char *schema, size_t len, struct nf_buf *out,
         rc = json_dump_callback(o, dump_cb, out, JSON_COMPACT);
     json_decref(o);
     if (rc != 0 || out->failed)
-        return nf_err_setf(err, NF_E_NOMEM, 0,
-                           "registry request: out of memory or schema not "
-                           "UTF-8");
+        return nf_err_set(err, NF_E_NOMEM, 0,
+                          "registry request: out of memory or schema not "
+                          "UTF-8");
     return 0;
 }
 
@@ -142,20 +142,20 @@ static enum nf_registry_verdict ok_reply(enum nf_registry_op op,
     json_int_t v = json_integer_value(jid);
 
     if (!json_is_integer(jid) || v < 0 || v > INT32_MAX) {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry: subject %s: reply without a valid "
-                    "\"id\" (is schema.registry.url a schema registry?)",
-                    subject);
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry: subject %s: reply without a valid "
+                   "\"id\" (is schema.registry.url a schema registry?)",
+                   subject);
         return NF_REG_FAIL;
     }
     if (op == NF_REG_LATEST &&
         (!theirs || !same_canonical(theirs, strlen(theirs), schema, len))) {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry: subject %s: the latest version (id "
-                    "%lld) is not the worker's schema; records would be "
-                    "unreadable with it. Register the worker's schema or "
-                    "set schema.registry.use.latest.version=false",
-                    subject, (long long)v);
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry: subject %s: the latest version (id "
+                   "%lld) is not the worker's schema; records would be "
+                   "unreadable with it. Register the worker's schema or "
+                   "set schema.registry.use.latest.version=false",
+                   subject, (long long)v);
         return NF_REG_FAIL;
     }
     *id = (int32_t)v;
@@ -183,36 +183,36 @@ nf_registry_parse_reply(enum nf_registry_op op, const char *subject,
     if (status >= 200 && status < 300) {
         v = ok_reply(op, subject, root, schema, len, id, err);
     } else if (status == 409 || code == 409) {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry REFUSED the schema for subject %s: "
-                    "incompatible with its earlier versions (HTTP 409); see "
-                    "the subject's compatibility level and "
-                    "schemas/README.md",
-                    subject);
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry REFUSED the schema for subject %s: "
+                   "incompatible with its earlier versions (HTTP 409); see "
+                   "the subject's compatibility level and "
+                   "schemas/README.md",
+                   subject);
     } else if (status == 404 && (op == NF_REG_LOOKUP || op == NF_REG_LATEST) &&
                (code == 40401 || code == 40403 || code == 40402)) {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry: schema not registered under subject "
-                    "%s (404: %s); register it or set "
-                    "schema.registry.auto.register.schemas=true",
-                    subject, what);
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry: schema not registered under subject "
+                   "%s (404: %s); register it or set "
+                   "schema.registry.auto.register.schemas=true",
+                   subject, what);
     } else if (status == 401 || status == 403) {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry: subject %s: HTTP %ld %s (check "
-                    "schema.registry.basic.auth.user.info)",
-                    subject, status, *what ? what : "access denied");
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry: subject %s: HTTP %ld %s (check "
+                   "schema.registry.basic.auth.user.info)",
+                   subject, status, *what ? what : "access denied");
     } else if (status == 408 || status == 429 || status >= 500) {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry: subject %s: HTTP %ld%s%s", subject,
-                    status, *what ? " " : "", what);
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry: subject %s: HTTP %ld%s%s", subject, status,
+                   *what ? " " : "", what);
         v = NF_REG_RETRY;
     } else {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry: subject %s: HTTP %ld%s%s%s", subject,
-                    status, *what ? " " : "", what,
-                    status == 404 ? " (is schema.registry.url the registry's "
-                                    "base URL?)"
-                                  : "");
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry: subject %s: HTTP %ld%s%s%s", subject,
+                   status, *what ? " " : "", what,
+                   status == 404 ? " (is schema.registry.url the registry's "
+                                   "base URL?)"
+                                 : "");
     }
     json_decref(root);
     return v;
@@ -259,7 +259,7 @@ struct nf_registry *nf_registry_new(const struct nf_registry_opts *o,
     size_t n;
 
     if (!r) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         return NULL;
     }
     r->o = *o;
@@ -286,7 +286,7 @@ struct nf_registry *nf_registry_new(const struct nf_registry_opts *o,
         goto nomem;
     return r;
 nomem:
-    nf_err_setf(err, NF_E_NOMEM, 0, "schema registry client: out of memory");
+    nf_err_set(err, NF_E_NOMEM, 0, "schema registry client: out of memory");
     nf_registry_destroy(r);
     return NULL;
 }
@@ -342,7 +342,7 @@ request(struct nf_registry *r, enum nf_registry_op op, const char *subject,
         (op != NF_REG_LATEST &&
          nf_registry_request_body(schema, len, &req, err) != 0)) {
         if (!err || !err->code)
-            nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+            nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         goto out;
     }
     curl_easy_reset(c);
@@ -372,10 +372,10 @@ request(struct nf_registry *r, enum nf_registry_op op, const char *subject,
     }
     cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
-        nf_err_setf(err, NF_E_AVRO, 0,
-                    "schema registry %s unreachable for subject %s: %s",
-                    r->shown_url, subject,
-                    *errbuf ? errbuf : curl_easy_strerror(cc));
+        nf_err_set(err, NF_E_AVRO, 0,
+                   "schema registry %s unreachable for subject %s: %s",
+                   r->shown_url, subject,
+                   *errbuf ? errbuf : curl_easy_strerror(cc));
         v = curl_permanent(cc) ? NF_REG_FAIL : NF_REG_RETRY;
         goto out;
     }
@@ -495,7 +495,7 @@ int nf_registry_resolve(const struct nf_config *cfg,
             break;
         if (nf_outputs_subject(plan->strategy, t->topic, record, subject,
                                sizeof(subject)) != 0) {
-            rc = nf_err_setf(err, NF_E_CONFIG, 0, "subject name too long");
+            rc = nf_err_set(err, NF_E_CONFIG, 0, "subject name too long");
             break;
         }
         rc = nf_registry_schema_id(r, subject, text, len, &ids[s], err);

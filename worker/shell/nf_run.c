@@ -59,6 +59,33 @@ static void register_secrets(const struct nf_kvlist *l)
             nf_log_add_secret(l->v[i].value);
 }
 
+int nf_run_load_config(struct nf_config *cfg, const char *path, char **xs,
+                       size_t nx, struct nf_err *err)
+{
+    if (nf_config_load(cfg, path, environ, xs, nx, err) != 0) {
+        nf_log(NF_LOG_ERROR, "bad configuration", "{s:s}", "reason", err->msg);
+        return 2;
+    }
+    register_secrets(&cfg->kafka_common);
+    register_secrets(&cfg->kafka_consumer);
+    register_secrets(&cfg->kafka_producer);
+    nf_log_set_level(cfg->log_level);
+    return 0;
+}
+
+void nf_run_install_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    /* a broken pipe is an error return, never a silent death */
+    signal(SIGPIPE, SIG_IGN);
+}
+
 struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
                                  struct nf_err *err)
 {
@@ -171,7 +198,6 @@ int nf_run_main(int argc, char **argv)
     size_t nx = 0;
     struct nf_config cfg;
     struct nf_err err = {0};
-    struct sigaction sa;
     struct nf_http *http;
     int i, code;
 
@@ -207,23 +233,10 @@ int nf_run_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (nf_config_load(&cfg, path, environ, xs, nx, &err) != 0) {
-        nf_log(NF_LOG_ERROR, "bad configuration", "{s:s}", "reason", err.msg);
+    if (nf_run_load_config(&cfg, path, xs, nx, &err) != 0)
         return 2;
-    }
-    register_secrets(&cfg.kafka_common);
-    register_secrets(&cfg.kafka_consumer);
-    register_secrets(&cfg.kafka_producer);
-    nf_log_set_level(cfg.log_level);
     nf_config_log(&cfg);
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    /* a broken pipe is an error return, never a silent death */
-    signal(SIGPIPE, SIG_IGN);
+    nf_run_install_signals(on_signal);
 
     http = nf_run_ops_start(&cfg, false, &err);
     /* delivery.mode: transactions (nf_eos) or acked-offset stores */

@@ -5,6 +5,7 @@
 #define NF_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /**
  * @brief `noticeflow run --config FILE [-X key=value ...]`
@@ -35,5 +36,20 @@ struct nf_http;
  */
 struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
                                  struct nf_err *err);
+
+/**
+ * Start-up shared by `run` and `dispatch`: loads @p cfg from @p path, the
+ * environment and the @p nx -X settings @p xs, registers its secrets with
+ * the log masker and sets the log level.
+ * @returns 0, or 2 (bad configuration, logged with its reason in @p err).
+ */
+int nf_run_load_config(struct nf_config *cfg, const char *path, char **xs,
+                       size_t nx, struct nf_err *err);
+
+/**
+ * Installs @p handler for SIGTERM and SIGINT, and ignores SIGPIPE (a
+ * broken pipe is an error return, never a silent death).
+ */
+void nf_run_install_signals(void (*handler)(int));
 
 #endif /* NF_RUN_H */

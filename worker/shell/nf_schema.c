@@ -99,7 +99,7 @@ static int named(json_t *s, const char *ns, struct nf_buf *out, char *child_ns,
     const char *dot;
 
     if (!name || !*name)
-        return nf_err_setf(err, NF_E_AVRO, 0, "named type without a name");
+        return nf_err_set(err, NF_E_AVRO, 0, "named type without a name");
     if (own)
         ns = own;
     nf_buf_puts(out, "{\"name\":");
@@ -124,14 +124,14 @@ static int canon_object(json_t *s, const char *ns, int depth,
     int rc;
 
     if (!type)
-        return nf_err_setf(err, NF_E_AVRO, 0, "schema object without type");
+        return nf_err_set(err, NF_E_AVRO, 0, "schema object without type");
     if (!t) /* {"type": {...}} or {"type": [...]}: the inner schema */
         return canon(type, ns, depth + 1, out, err);
     if (strcmp(t, "record") == 0 || strcmp(t, "error") == 0) {
         json_t *fields = json_object_get(s, "fields");
 
         if (!json_is_array(fields))
-            return nf_err_setf(err, NF_E_AVRO, 0, "record without fields");
+            return nf_err_set(err, NF_E_AVRO, 0, "record without fields");
         rc = named(s, ns, out, child_ns, sizeof(child_ns), err);
         if (rc)
             return rc;
@@ -141,7 +141,7 @@ static int canon_object(json_t *s, const char *ns, int depth,
             const char *fn = json_string_value(json_object_get(f, "name"));
 
             if (!fn)
-                return nf_err_setf(err, NF_E_AVRO, 0, "field without name");
+                return nf_err_set(err, NF_E_AVRO, 0, "field without name");
             if (i)
                 nf_buf_puts(out, ",");
             nf_buf_puts(out, "{\"name\":");
@@ -160,7 +160,7 @@ static int canon_object(json_t *s, const char *ns, int depth,
         json_t *syms = json_object_get(s, "symbols");
 
         if (!json_is_array(syms))
-            return nf_err_setf(err, NF_E_AVRO, 0, "enum without symbols");
+            return nf_err_set(err, NF_E_AVRO, 0, "enum without symbols");
         rc = named(s, ns, out, child_ns, sizeof(child_ns), err);
         if (rc)
             return rc;
@@ -169,7 +169,7 @@ static int canon_object(json_t *s, const char *ns, int depth,
             const char *sym = json_string_value(json_array_get(syms, i));
 
             if (!sym)
-                return nf_err_setf(err, NF_E_AVRO, 0, "bad enum symbol");
+                return nf_err_set(err, NF_E_AVRO, 0, "bad enum symbol");
             if (i)
                 nf_buf_puts(out, ",");
             put_str(out, sym);
@@ -182,7 +182,7 @@ static int canon_object(json_t *s, const char *ns, int depth,
         char num[32];
 
         if (!json_is_integer(size) || json_integer_value(size) < 0)
-            return nf_err_setf(err, NF_E_AVRO, 0, "fixed without size");
+            return nf_err_set(err, NF_E_AVRO, 0, "fixed without size");
         rc = named(s, ns, out, child_ns, sizeof(child_ns), err);
         if (rc)
             return rc;
@@ -197,8 +197,8 @@ static int canon_object(json_t *s, const char *ns, int depth,
         json_t *inner = json_object_get(s, arr ? "items" : "values");
 
         if (!inner)
-            return nf_err_setf(err, NF_E_AVRO, 0, "%s without %s", t,
-                               arr ? "items" : "values");
+            return nf_err_set(err, NF_E_AVRO, 0, "%s without %s", t,
+                              arr ? "items" : "values");
         nf_buf_puts(out, arr ? "{\"type\":\"array\",\"items\":"
                              : "{\"type\":\"map\",\"values\":");
         rc = canon(inner, ns, depth + 1, out, err);
@@ -218,8 +218,8 @@ static int canon(json_t *s, const char *ns, int depth, struct nf_buf *out,
     int rc;
 
     if (depth > MAX_DEPTH)
-        return nf_err_setf(err, NF_E_AVRO, 0, "schema nested deeper than %d",
-                           MAX_DEPTH);
+        return nf_err_set(err, NF_E_AVRO, 0, "schema nested deeper than %d",
+                          MAX_DEPTH);
     if (json_is_string(s)) {
         const char *t = json_string_value(s);
 
@@ -243,7 +243,7 @@ static int canon(json_t *s, const char *ns, int depth, struct nf_buf *out,
     }
     if (json_is_object(s))
         return canon_object(s, ns, depth, out, err);
-    return nf_err_setf(err, NF_E_AVRO, 0, "not a schema");
+    return nf_err_set(err, NF_E_AVRO, 0, "not a schema");
 }
 
 int nf_schema_fullname(const char *json, size_t len, char *out, size_t cap,
@@ -255,7 +255,7 @@ int nf_schema_fullname(const char *json, size_t len, char *out, size_t cap,
     int n, rc = 0;
 
     if (!name || !*name) {
-        rc = nf_err_setf(err, NF_E_AVRO, 0, "schema has no top-level name");
+        rc = nf_err_set(err, NF_E_AVRO, 0, "schema has no top-level name");
         goto out;
     }
     if (strchr(name, '.') || !ns || !*ns)
@@ -263,7 +263,7 @@ int nf_schema_fullname(const char *json, size_t len, char *out, size_t cap,
     else
         n = snprintf(out, cap, "%s.%s", ns, name);
     if (n < 0 || (size_t)n >= cap)
-        rc = nf_err_setf(err, NF_E_AVRO, 0, "schema name too long");
+        rc = nf_err_set(err, NF_E_AVRO, 0, "schema name too long");
 out:
     json_decref(root);
     return rc;
@@ -277,12 +277,12 @@ int nf_schema_canonical(const char *json, size_t len, struct nf_buf *out,
     int rc;
 
     if (!root)
-        return nf_err_setf(err, NF_E_AVRO, (size_t)jerr.position,
-                           "schema is not JSON: %s", jerr.text);
+        return nf_err_set(err, NF_E_AVRO, (size_t)jerr.position,
+                          "schema is not JSON: %s", jerr.text);
     rc = canon(root, "", 0, out, err);
     json_decref(root);
     if (rc == 0 && out->failed)
-        rc = nf_err_setf(err, NF_E_AVRO, 0, "canonical form too large");
+        rc = nf_err_set(err, NF_E_AVRO, 0, "canonical form too large");
     return rc;
 }
 

@@ -142,29 +142,29 @@ static int add_secret(struct nf_signer *s, const char *p, size_t n,
         n -= sizeof(secret_prefix) - 1;
     }
     if (s->n == NF_SIGN_MAX_SECRETS)
-        return nf_err_setf(err, NF_E_CONFIG, 0, "more than %d webhook secrets",
-                           NF_SIGN_MAX_SECRETS);
+        return nf_err_set(err, NF_E_CONFIG, 0, "more than %d webhook secrets",
+                          NF_SIGN_MAX_SECRETS);
     /* never echo the secret: only its position */
     if (n > SECRET_B64_MAX)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook secret #%zu: longer than %d bytes",
-                           s->n + 1, NF_SIGN_KEY_MAX);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook secret #%zu: longer than %d bytes", s->n + 1,
+                          NF_SIGN_KEY_MAX);
     memcpy(text, p, n);
     text[n] = '\0';
     if (nf_log_add_secret(text) != 0) {
         OPENSSL_cleanse(text, sizeof(text));
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook secret #%zu: cannot register for "
-                           "redaction",
-                           s->n + 1);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook secret #%zu: cannot register for "
+                          "redaction",
+                          s->n + 1);
     }
     OPENSSL_cleanse(text, sizeof(text));
     len = nf_base64_decode(p, n, s->keys[s->n].k, NF_SIGN_KEY_MAX);
     if (len < NF_SIGN_KEY_MIN)
-        return nf_err_setf(err, NF_E_CONFIG, 0,
-                           "webhook secret #%zu: not whsec_ + base64 of "
-                           "%d..%d bytes",
-                           s->n + 1, NF_SIGN_KEY_MIN, NF_SIGN_KEY_MAX);
+        return nf_err_set(err, NF_E_CONFIG, 0,
+                          "webhook secret #%zu: not whsec_ + base64 of "
+                          "%d..%d bytes",
+                          s->n + 1, NF_SIGN_KEY_MIN, NF_SIGN_KEY_MAX);
     s->keys[s->n].len = (size_t)len;
     s->n++;
     return 0;
@@ -176,12 +176,12 @@ struct nf_signer *nf_signer_new(const char *list, struct nf_err *err)
     const char *p = list;
 
     if (!s) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         return NULL;
     }
     s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     if (!s->mac) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "libcrypto has no HMAC");
+        nf_err_set(err, NF_E_NOMEM, 0, "libcrypto has no HMAC");
         goto fail;
     }
     while (p && *p) {
@@ -193,7 +193,7 @@ struct nf_signer *nf_signer_new(const char *list, struct nf_err *err)
         p += strspn(p, ", \t\r\n");
     }
     if (s->n == 0) {
-        nf_err_setf(err, NF_E_CONFIG, 0, "no webhook secret given");
+        nf_err_set(err, NF_E_CONFIG, 0, "no webhook secret given");
         goto fail;
     }
     return s;
@@ -251,12 +251,12 @@ int nf_sign(const struct nf_signer *s, const char *id, int64_t ts,
     size_t i, o = 0;
 
     if (!s || !id || (!body && len))
-        return nf_err_setf(err, NF_E_ARG, 0, "nf_sign: bad argument");
+        return nf_err_set(err, NF_E_ARG, 0, "nf_sign: bad argument");
     snprintf(tsbuf, sizeof(tsbuf), "%lld", (long long)ts);
     out[0] = '\0';
     for (i = 0; i < s->n; i++) {
         if (hmac(s, &s->keys[i], id, tsbuf, body, len, md) != 0)
-            return nf_err_setf(err, NF_E_NOMEM, 0, "HMAC failed");
+            return nf_err_set(err, NF_E_NOMEM, 0, "HMAC failed");
         if (i)
             out[o++] = ' ';
         memcpy(out + o, "v1,", 3);

@@ -225,7 +225,7 @@ static int set_resolve(struct nf_webhook *wh, const struct nf_egress_pin *pin)
 #define SETOPT(e, opt, val)                                                    \
     do {                                                                       \
         if (curl_easy_setopt((e), (opt), (val)) != CURLE_OK) {                 \
-            nf_err_setf(err, NF_E_CONFIG, 0, "curl refused option %s", #opt);  \
+            nf_err_set(err, NF_E_CONFIG, 0, "curl refused option %s", #opt);   \
             return -1;                                                         \
         }                                                                      \
     } while (0)
@@ -273,12 +273,12 @@ struct nf_webhook *nf_webhook_new(const struct nf_webhook_opts *o,
     size_t i;
 
     if (!wh) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         return NULL;
     }
     pthread_mutex_init(&wh->res.mu, NULL);
     if (o->max_in_flight == 0 || o->max_in_flight > NF_WEBHOOK_MAX_IN_FLIGHT) {
-        nf_err_setf(err, NF_E_CONFIG, 0, "webhook.max.in.flight out of range");
+        nf_err_set(err, NF_E_CONFIG, 0, "webhook.max.in.flight out of range");
         goto fail;
     }
     wh->pol.allow_loopback = o->allow_loopback;
@@ -293,7 +293,7 @@ struct nf_webhook *nf_webhook_new(const struct nf_webhook_opts *o,
     wh->done = calloc(wh->n_slots, sizeof(*wh->done));
     if (!wh->url || !wh->multi || !wh->slots || !wh->done ||
         set_resolve(wh, &pin) != 0) {
-        nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
         goto fail;
     }
     /* Bounded connection pool: one connection per slot is enough. */
@@ -304,7 +304,7 @@ struct nf_webhook *nf_webhook_new(const struct nf_webhook_opts *o,
         s->wh = wh;
         s->e = curl_easy_init();
         if (!s->e) {
-            nf_err_setf(err, NF_E_NOMEM, 0, "curl_easy_init failed");
+            nf_err_set(err, NF_E_NOMEM, 0, "curl_easy_init failed");
             goto fail;
         }
         if (harden(wh, s, o, err) != 0)
@@ -452,15 +452,15 @@ int nf_webhook_post(struct nf_webhook *wh, const char *webhook_id,
     size_t i;
 
     if (nf_webhook_free_slots(wh) == 0)
-        return nf_err_setf(err, NF_E_ARG, 0, "webhook: no free slot");
+        return nf_err_set(err, NF_E_ARG, 0, "webhook: no free slot");
     if (!header_safe(webhook_id) || !header_safe(signature) ||
         strlen(webhook_id) > 128 || strlen(signature) > 400)
-        return nf_err_setf(err, NF_E_ARG, 0, "webhook: bad header value");
+        return nf_err_set(err, NF_E_ARG, 0, "webhook: bad header value");
     for (i = 0; i < wh->n_slots && !s; i++)
         if (!wh->slots[i].busy)
             s = &wh->slots[i];
     if (!s)
-        return nf_err_setf(err, NF_E_ARG, 0, "webhook: no free slot");
+        return nf_err_set(err, NF_E_ARG, 0, "webhook: no free slot");
     snprintf(ts, sizeof(ts), "%lld", (long long)timestamp);
     h = add_hdr(h, "Content-Type", "application/json");
     if (h)
@@ -472,7 +472,7 @@ int nf_webhook_post(struct nf_webhook *wh, const char *webhook_id,
     if (h)
         h = add_hdr(h, "webhook-signature", signature);
     if (!h)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "out of memory");
+        return nf_err_set(err, NF_E_NOMEM, 0, "out of memory");
     curl_slist_free_all(s->hdrs);
     s->hdrs = h;
     s->errbuf[0] = '\0';
@@ -488,9 +488,9 @@ int nf_webhook_post(struct nf_webhook *wh, const char *webhook_id,
             CURLE_OK ||
         curl_easy_setopt(s->e, CURLOPT_COPYPOSTFIELDS,
                          body ? (const char *)body : "") != CURLE_OK)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "webhook: curl setopt failed");
+        return nf_err_set(err, NF_E_NOMEM, 0, "webhook: curl setopt failed");
     if (curl_multi_add_handle(wh->multi, s->e) != CURLM_OK)
-        return nf_err_setf(err, NF_E_NOMEM, 0, "webhook: multi add failed");
+        return nf_err_set(err, NF_E_NOMEM, 0, "webhook: multi add failed");
     s->busy = true;
     wh->in_flight++;
     return 0;
@@ -524,10 +524,17 @@ static void finish(struct nf_webhook *wh, CURL *e, CURLcode code)
     if (s->capped && status > 0)
         code = CURLE_OK;
     r->disp = nf_webhook_disposition(code, status);
-    if (code != CURLE_OK)
-        snprintf(r->error, sizeof(r->error), "%s%s%s", curl_easy_strerror(code),
-                 s->errbuf[0] ? ": " : "", s->errbuf);
-    else if (r->disp != NF_DISP_OK)
+    if (code != CURLE_OK) {
+        size_t used;
+
+        /* in two steps so the compiler sees no fixed-size truncation: the
+         * error is a human hint for logs, a cut tail is acceptable */
+        snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(code));
+        used = strlen(r->error);
+        if (s->errbuf[0])
+            snprintf(r->error + used, sizeof(r->error) - used, ": %s",
+                     s->errbuf);
+    } else if (r->disp != NF_DISP_OK)
         snprintf(r->error, sizeof(r->error), "http %ld", status);
     if (s->refused)
         snprintf(r->error, sizeof(r->error),

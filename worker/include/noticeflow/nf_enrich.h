@@ -65,6 +65,19 @@ struct nf_err {
     char msg[256]; /**< human-readable, NUL-terminated */
 };
 
+/**
+ * Fills @p err (may be NULL: then nothing is written) with @p code,
+ * @p offset and a printf-style message (cut to fit msg), so a failure is one
+ * statement: `return nf_err_set(err, NF_E_ARG, 0, "bad %s", what);`.
+ * @returns @p code.
+ */
+int nf_err_set(struct nf_err *err, int code, size_t offset, const char *fmt,
+               ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /** @returns a static English description of @p code (never NULL). */
 const char *nf_strerror(int code);
 /** @returns a stable machine name of @p code ("invalid_utf8", ...), used as
