@@ -18,6 +18,7 @@ bad = 0
 for k, v in bar.items():
     ok = r[k] >= v
     bad += not ok
-    print(f"{k:24s} {r[k]:.3f}  (bar {v:.2f}) {\"ok\" if ok else \"BELOW\"}")
+    verdict = "ok" if ok else "BELOW"
+    print(f"{k:24s} {r[k]:.3f}  (bar {v:.2f}) {verdict}")
 sys.exit(1 if bad else 0)
 '
