@@ -30,7 +30,7 @@ static const char campaign[] =
 static const char year_less[] =
     "株式会社サンプル\n"
     "ランサムウェア被害に関するお知らせ\n"
-    "3月5日、当社サーバーがランサムウェアに感染し、ファイルが暗号化"
+    "3月5日、当社の業務サーバーでランサムウェアの感染が広がり、ファイルが暗号化"
     "される被害が発生しました。";
 
 static struct nf_config cfg;

@@ -254,8 +254,8 @@ static void test_ranges(void)
                 "2024-01-01 2024-04-01 2024-04-30");
     CHECK_STREQ(scan("2019年1月1日 1月8~10日の間"),
                 "2019-01-01 2019-01-08 2019-01-10");
-    CHECK_STREQ(scan("2025年3月25日(火)10:00 ~ 5月11日(日)23:59"),
-                "2025-03-25 2025-05-11");
+    CHECK_STREQ(scan("2025年4月8日(火)10:00 ~ 5月20日(火)23:59"),
+                "2025-04-08 2025-05-20");
     /* the end of a range across the new year */
     CHECK_STREQ(scan("2022年12月20日～1月10日"), "2022-12-20 2023-01-10");
     CHECK_STREQ(scan("2022年12月16日から同月20日まで"),
@@ -286,8 +286,8 @@ static void test_ranges(void)
     CHECK_STREQ(scan("2022年12月1日から3日間"), "2022-12-01");
     CHECK_INTEQ(cur.n ? (int)cur.v[0].role : -1, NF_DROLE_OTHER);
     /* a time range within one day */
-    CHECK_STREQ(scan("2024年10月31日(木)11:09~12:01という時間帯"),
-                "2024-10-31");
+    CHECK_STREQ(scan("2024年11月14日(木)14:05~15:40という時間帯"),
+                "2024-11-14");
 }
 
 static void test_relative(void)
@@ -407,7 +407,7 @@ static void test_roles(void)
 
     /* an enumerated window on one line runs to its last day */
     scan("不正ログインが確認された期間\n"
-         "① 2019年5月28日 ~ 2019年6月1日 ② 2019年6月22日\n");
+         "① 2019年5月27日 ~ 2019年6月3日 ② 2019年6月24日\n");
     nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
     CHECK_INTEQ(ps, 0);
     CHECK_INTEQ(pe, 2);
@@ -422,8 +422,8 @@ static void test_roles(void)
     CHECK_INTEQ(ps, -1);
 
     /* a campaign: the labelled running period wins over an entry period */
-    scan("エントリー期間:2025年3月25日(火)~5月11日(日) "
-         "キャンペーン期間:2025年4月1日(火)~5月11日(日)");
+    scan("エントリー期間:2025年4月8日(火)~5月20日(火) "
+         "キャンペーン期間:2025年4月15日(火)~5月20日(火)");
     nf_date_roles(&cur_text, &cur, -1, NF_CAT_LOYALTY_CAMPAIGN, &di, &ps, &pe);
     CHECK_INTEQ(di, -1);
     CHECK_INTEQ(ps, 2);
@@ -481,7 +481,7 @@ static void test_roles(void)
     CHECK_INTEQ(di, 0);
 
     /* a one-day time window */
-    scan("2024年10月31日(木)11:09~12:01という時間帯で17通を誤送信");
+    scan("2024年11月14日(木)14:05~15:40という時間帯で23通を誤送信");
     nf_date_roles(&cur_text, &cur, -1, NF_CAT_INCIDENT, &di, &ps, &pe);
     CHECK_INTEQ(ps, 0);
     CHECK_INTEQ(pe, 0);

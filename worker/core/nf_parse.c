@@ -895,7 +895,7 @@ static size_t title_org(const struct nf_text *t, struct line ln, size_t *ns,
         *leading = true;
         return r;
     }
-    /* an organization word may also start a title: "青梅市保有の…" */
+    /* an organization word may also start a title: "山川市保有の…" */
     r = org_at(t, s, ln.e, false);
     if (r > s) {
         *ns = s;
