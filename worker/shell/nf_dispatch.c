@@ -74,8 +74,6 @@
 #define STORE_BATCH 256
 /* Bytes of a secrets file at most. */
 #define SECRETS_FILE_MAX 65536
-/* Cap on -X arguments. */
-#define MAX_X 256
 /* Jitter: delay * (1 - JITTER .. 1 + JITTER). */
 #define JITTER 0.2
 
@@ -1128,40 +1126,16 @@ static void usage(FILE *f)
 
 int nf_dispatch_main(int argc, char **argv)
 {
-    const char *path = NULL;
-    char *xs[MAX_X];
-    size_t nx = 0;
+    struct nf_run_args args;
     struct nf_config cfg;
     struct nf_err err = {0};
     struct nf_http *http;
-    int i, code;
+    int code;
 
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if ((strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) &&
-            i + 1 < argc) {
-            path = argv[++i];
-        } else if (strncmp(a, "--config=", 9) == 0) {
-            path = a + 9;
-        } else if (strcmp(a, "-X") == 0 && i + 1 < argc && nx < MAX_X) {
-            xs[nx++] = argv[++i];
-        } else {
-            fprintf(stderr, "noticeflow dispatch: unexpected argument '%s'\n",
-                    a);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!path && nx == 0) {
-        usage(stderr);
-        return 2;
-    }
-    if (nf_run_load_config(&cfg, path, xs, nx, &err) != 0)
+    code = nf_run_parse_args("dispatch", argc, argv, false, usage, &args);
+    if (code)
+        return code < 0 ? 0 : code;
+    if (nf_run_load_config(&cfg, args.path, args.xs, args.nx, &err) != 0)
         return 2;
     nf_run_install_signals(on_signal);
     curl_global_init(CURL_GLOBAL_DEFAULT);

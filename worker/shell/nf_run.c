@@ -30,9 +30,6 @@
 #define NF_VERSION "0.0.0"
 #endif
 
-/* Cap on -X arguments (each is one setting). */
-#define MAX_X 256
-
 extern char **environ;
 
 static atomic_int stop_flag;
@@ -138,7 +135,7 @@ struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
 int nf_run_check_config_main(int argc, char **argv)
 {
     const char *path = NULL;
-    char *xs[MAX_X];
+    char *xs[NF_RUN_MAX_X];
     size_t nx = 0;
     bool env = false;
     struct nf_config cfg;
@@ -161,9 +158,9 @@ int nf_run_check_config_main(int argc, char **argv)
         if (strcmp(a, "--env") == 0) {
             env = true;
         } else if (strcmp(a, "-X") == 0 && i + 1 < argc) {
-            if (nx == MAX_X) {
+            if (nx == NF_RUN_MAX_X) {
                 fprintf(stderr, "noticeflow check-config: more than %d -X\n",
-                        MAX_X);
+                        NF_RUN_MAX_X);
                 return 2;
             }
             xs[nx++] = argv[++i];
@@ -191,49 +188,62 @@ int nf_run_check_config_main(int argc, char **argv)
     return 0;
 }
 
-int nf_run_main(int argc, char **argv)
+int nf_run_parse_args(const char *cmd, int argc, char **argv, bool help_config,
+                      void (*usage)(FILE *), struct nf_run_args *args)
 {
-    const char *path = NULL;
-    char *xs[MAX_X];
-    size_t nx = 0;
-    struct nf_config cfg;
-    struct nf_err err = {0};
-    struct nf_http *http;
-    int i, code;
+    int i;
 
+    args->path = NULL;
+    args->nx = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        if (strcmp(a, "--help-config") == 0) {
+        if (help_config && strcmp(a, "--help-config") == 0) {
             nf_config_print_reference(stdout);
-            return 0;
+            return -1;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            return -1;
         }
         if ((strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) &&
             i + 1 < argc) {
-            path = argv[++i];
+            args->path = argv[++i];
         } else if (strncmp(a, "--config=", 9) == 0) {
-            path = a + 9;
+            args->path = a + 9;
         } else if (strcmp(a, "-X") == 0 && i + 1 < argc) {
-            if (nx == MAX_X) {
-                fprintf(stderr, "noticeflow run: more than %d -X\n", MAX_X);
+            if (args->nx == NF_RUN_MAX_X) {
+                fprintf(stderr, "noticeflow %s: more than %d -X\n", cmd,
+                        NF_RUN_MAX_X);
                 return 2;
             }
-            xs[nx++] = argv[++i];
+            args->xs[args->nx++] = argv[++i];
         } else {
-            fprintf(stderr, "noticeflow run: unexpected argument '%s'\n", a);
+            fprintf(stderr, "noticeflow %s: unexpected argument '%s'\n", cmd,
+                    a);
             usage(stderr);
             return 2;
         }
     }
-    if (!path && nx == 0) {
+    if (!args->path && args->nx == 0) {
         usage(stderr);
         return 2;
     }
-    if (nf_run_load_config(&cfg, path, xs, nx, &err) != 0)
+    return 0;
+}
+
+int nf_run_main(int argc, char **argv)
+{
+    struct nf_run_args args;
+    struct nf_config cfg;
+    struct nf_err err = {0};
+    struct nf_http *http;
+    int code;
+
+    code = nf_run_parse_args("run", argc, argv, true, usage, &args);
+    if (code)
+        return code < 0 ? 0 : code;
+    if (nf_run_load_config(&cfg, args.path, args.xs, args.nx, &err) != 0)
         return 2;
     nf_config_log(&cfg);
     nf_run_install_signals(on_signal);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /**
  * @brief `noticeflow run --config FILE [-X key=value ...]`
@@ -36,6 +37,27 @@ struct nf_http;
  */
 struct nf_http *nf_run_ops_start(const struct nf_config *cfg, bool dispatcher,
                                  struct nf_err *err);
+
+/** Cap on -X arguments (each is one setting). */
+#define NF_RUN_MAX_X 256
+
+/** The command line of `run` and `dispatch`. */
+struct nf_run_args {
+    const char *path;       /**< --config FILE, or NULL */
+    char *xs[NF_RUN_MAX_X]; /**< -X key=value, borrowed from argv */
+    size_t nx;
+};
+
+/**
+ * Parse `--config FILE | -c FILE | --config=FILE`, `-X key=value` and
+ * `-h/--help` (and, with @p help_config, `--help-config`) for the
+ * subcommand @p cmd (argv[0]); @p usage prints its usage.
+ * @returns 0 (args filled; a file or at least one -X was given), -1 when
+ *          a help text was printed (exit 0), or 2 on a usage error
+ *          (message on stderr).
+ */
+int nf_run_parse_args(const char *cmd, int argc, char **argv, bool help_config,
+                      void (*usage)(FILE *), struct nf_run_args *args);
 
 /**
  * Start-up shared by `run` and `dispatch`: loads @p cfg from @p path, the
