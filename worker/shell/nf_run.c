@@ -189,7 +189,7 @@ int nf_run_check_config_main(int argc, char **argv)
 }
 
 int nf_run_parse_args(const char *cmd, int argc, char **argv, bool help_config,
-                      void (*usage)(FILE *), struct nf_run_args *args)
+                      void (*print_usage)(FILE *), struct nf_run_args *args)
 {
     int i;
 
@@ -203,7 +203,7 @@ int nf_run_parse_args(const char *cmd, int argc, char **argv, bool help_config,
             return -1;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
+            print_usage(stdout);
             return -1;
         }
         if ((strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) &&
@@ -221,12 +221,12 @@ int nf_run_parse_args(const char *cmd, int argc, char **argv, bool help_config,
         } else {
             fprintf(stderr, "noticeflow %s: unexpected argument '%s'\n", cmd,
                     a);
-            usage(stderr);
+            print_usage(stderr);
             return 2;
         }
     }
     if (!args->path && args->nx == 0) {
-        usage(stderr);
+        print_usage(stderr);
         return 2;
     }
     return 0;

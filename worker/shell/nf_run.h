@@ -51,13 +51,13 @@ struct nf_run_args {
 /**
  * Parse `--config FILE | -c FILE | --config=FILE`, `-X key=value` and
  * `-h/--help` (and, with @p help_config, `--help-config`) for the
- * subcommand @p cmd (argv[0]); @p usage prints its usage.
+ * subcommand @p cmd (argv[0]); @p print_usage prints its usage.
  * @returns 0 (args filled; a file or at least one -X was given), -1 when
  *          a help text was printed (exit 0), or 2 on a usage error
  *          (message on stderr).
  */
 int nf_run_parse_args(const char *cmd, int argc, char **argv, bool help_config,
-                      void (*usage)(FILE *), struct nf_run_args *args);
+                      void (*print_usage)(FILE *), struct nf_run_args *args);
 
 /**
  * Start-up shared by `run` and `dispatch`: loads @p cfg from @p path, the
