@@ -29,14 +29,29 @@ import nfsys
 ROOT = nfsys.ROOT
 
 
+def free_port_pair(first=28181, last=32000):
+    """A port P with P and P+1 (HTTP, management) both free, below the
+    kernel's ephemeral range: a fixed port inside it (32768+) can be taken
+    at any moment by some client's outgoing connection, as CI once saw."""
+    for p in range(first, last, 2):
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", p))
+                b.bind(("127.0.0.1", p + 1))
+            return p
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair for the registry")
+
+
 @pytest.fixture(scope="module")
 def registry():
     url = os.environ.get("NF_REGISTRY_URL")
     started = False
     if not url:
+        port = os.environ.get("NF_REGISTRY_PORT") or str(free_port_pair())
         env = dict(os.environ, NF_BOOTSTRAP=nfsys.BOOTSTRAP,
-                   NF_REGISTRY_PORT=os.environ.get("NF_REGISTRY_PORT",
-                                                   "38181"))
+                   NF_REGISTRY_PORT=port)
         r = subprocess.run([os.path.join(ROOT, "scripts/registry.sh"),
                             "start"], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=600)
