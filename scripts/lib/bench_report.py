@@ -149,11 +149,14 @@ def latency(mode, rate, seconds, tmp):
                       "isolation.level": iso, "fetch.wait.max.ms": 5})
         c.subscribe(t.outputs + [t.dlq])
         while len(lat) < n and not done.is_set():
-            for m in c.consume(500, 0.05):
-                if m.error() or not m.key():
-                    continue
-                now = time.time()
-                lat.append((now - float(m.key().split(b"|")[1])) * 1000)
+            # poll, not consume(500, t): a batch call returns when the
+            # batch is full or t is over, and that wait was measured as
+            # latency (p50 ~30 ms at 1,000 docs/s)
+            m = c.poll(0.05)
+            if m is None or m.error() or not m.key():
+                continue
+            now = time.time()
+            lat.append((now - float(m.key().split(b"|")[1])) * 1000)
         c.close()
 
     r = threading.Thread(target=reader)

@@ -229,6 +229,7 @@ static int open_producer(struct nf_eos *e, struct nf_err *err)
     e->producer = make_client(e, NF_KAFKA_PRODUCER, err);
     if (!e->producer)
         return NF_E_CONFIG;
+    nf_jobs_warm_topics(e->producer, e->cfg);
     for (attempt = 1;; attempt++) {
         rd_kafka_error_t *x = rd_kafka_init_transactions(
             e->producer, e->cfg->eos_commit_timeout_ms);
@@ -630,6 +631,7 @@ static int start(struct nf_eos *e, const char *version, atomic_int *stop,
     if (!e->consumer)
         return NF_E_CONFIG;
     rd_kafka_poll_set_consumer(e->consumer);
+    nf_jobs_pool_wake(&e->pool, e->consumer);
     rc = nf_jobs_pool_start(&e->pool, err);
     if (rc)
         return rc;

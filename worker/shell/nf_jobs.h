@@ -65,8 +65,9 @@ struct nf_jobs_pool {
     pthread_cond_t cv; /**< work for the workers, or stop */
     struct nf_jobs_worker *w;
     size_t n;
-    struct nf_jobq done; /**< results back to the main thread; guarded */
-    bool stop;           /**< guarded by mu */
+    struct nf_jobq done;    /**< results back to the main thread; guarded */
+    bool stop;              /**< guarded by mu */
+    rd_kafka_queue_t *wake; /**< yielded when done turns non-empty; owned */
 };
 
 /** Initializes the lock (first call on a zeroed pool). */
@@ -76,6 +77,10 @@ void nf_jobs_pool_init(struct nf_jobs_pool *p);
 int nf_jobs_pool_open(struct nf_jobs_pool *p, const struct nf_config *cfg,
                       const char *version, atomic_int *stop,
                       struct nf_err *err);
+/** Makes every finished job wake the main thread out of
+ * rd_kafka_consumer_poll(@p consumer) (call before nf_jobs_pool_start; the
+ * queue reference is dropped by nf_jobs_pool_stop). */
+void nf_jobs_pool_wake(struct nf_jobs_pool *p, rd_kafka_t *consumer);
 /** Starts the threads. @returns 0 or NF_E_NOMEM. */
 int nf_jobs_pool_start(struct nf_jobs_pool *p, struct nf_err *err);
 /** Hands @p j to the thread of its (topic, partition). */
@@ -106,6 +111,9 @@ rd_kafka_t *nf_jobs_client(const struct nf_config *cfg, enum nf_kafka_side side,
                            const char *txn_id,
                            const struct nf_jobs_callbacks *cb,
                            struct nf_err *err);
+/** Starts the metadata lookup of every configured output topic on
+ * @p producer, so the first record of each is not held back by it. */
+void nf_jobs_warm_topics(rd_kafka_t *producer, const struct nf_config *cfg);
 /** Subscribes to the configured input topics. @returns 0 or NF_E_KAFKA. */
 int nf_jobs_subscribe(rd_kafka_t *consumer, const struct nf_config *cfg,
                       struct nf_err *err);

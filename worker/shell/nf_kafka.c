@@ -402,11 +402,13 @@ static int start(struct nf_kafka *k, const char *version, atomic_int *stop,
     k->producer = make_client(k, NF_KAFKA_PRODUCER, err);
     if (!k->producer)
         return NF_E_CONFIG;
+    nf_jobs_warm_topics(k->producer, k->cfg);
     k->consumer = make_client(k, NF_KAFKA_CONSUMER, err);
     if (!k->consumer)
         return NF_E_CONFIG;
     /* one queue: rebalances and messages both come from consumer_poll */
     rd_kafka_poll_set_consumer(k->consumer);
+    nf_jobs_pool_wake(&k->pool, k->consumer);
     rc = nf_jobs_pool_start(&k->pool, err);
     if (rc)
         return rc;
