@@ -238,6 +238,57 @@ static void test_apply_kafka(void)
     nf_config_free(&cfg);
 }
 
+/* The memory defaults apply, may be overridden, and a producer queue that
+ * cannot hold one record is refused instead of stalling the worker. */
+static void test_queue_bounds(void)
+{
+    struct nf_config cfg;
+    struct nf_err err;
+    rd_kafka_conf_t *conf;
+    char val[64];
+    size_t sz;
+    int rc = load(&cfg, "", NULL, NULL, 0, &err);
+
+    CHECK_INTEQ(rc, 0);
+    if (rc)
+        return;
+    conf = rd_kafka_conf_new();
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, conf, &err), 0);
+    sz = sizeof(val);
+    rd_kafka_conf_get(conf, "queued.max.messages.kbytes", val, &sz);
+    CHECK_STREQ(val, "16384");
+    rd_kafka_conf_destroy(conf);
+    conf = rd_kafka_conf_new();
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);
+    sz = sizeof(val);
+    rd_kafka_conf_get(conf, "queue.buffering.max.kbytes", val, &sz);
+    CHECK_STREQ(val, "16384");
+    rd_kafka_conf_destroy(conf);
+    nf_config_free(&cfg);
+
+    /* refused when loaded, so check-config reports it too */
+    rc = load(&cfg,
+              "kafka.producer.message.max.bytes=20000000\n"
+              "kafka.producer.queue.buffering.max.kbytes=16384\n",
+              NULL, NULL, 0, &err);
+    CHECK_INTEQ(rc, NF_E_CONFIG);
+    CHECK(strstr(err.msg, "queue.buffering.max.kbytes") != NULL, "%s", err.msg);
+    if (rc == 0)
+        nf_config_free(&cfg);
+
+    rc = load(&cfg,
+              "kafka.producer.message.max.bytes=20000000\n"
+              "kafka.producer.queue.buffering.max.kbytes=20000\n",
+              NULL, NULL, 0, &err);
+    CHECK_INTEQ(rc, 0);
+    if (rc)
+        return;
+    conf = rd_kafka_conf_new();
+    CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);
+    rd_kafka_conf_destroy(conf);
+    nf_config_free(&cfg);
+}
+
 static void test_secrets(void)
 {
     CHECK(nf_config_is_secret("sasl.password"), "sasl.password");
@@ -269,6 +320,7 @@ int main(void)
     test_refusals();
     test_missing_required();
     test_apply_kafka();
+    test_queue_bounds();
     test_secrets();
     test_reference();
     return nf_test_failures != 0;

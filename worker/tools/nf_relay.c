@@ -58,6 +58,8 @@ static const char *const consumer_conf[][2] = {
     {"auto.offset.reset", "earliest"},
     /* eager: the cooperative-sticky fixes came after 2.0.2 */
     {"partition.assignment.strategy", "range,roundrobin"},
+    /* the worker's memory defaults (nf_config.c) */
+    {"queued.max.messages.kbytes", "16384"},
 };
 
 static const char *const producer_conf[][2] = {
@@ -66,6 +68,7 @@ static const char *const producer_conf[][2] = {
     /* never time a message out quickly: a timed-out one may be written */
     {"message.timeout.ms", "300000"},
     {"linger.ms", "5"},
+    {"queue.buffering.max.kbytes", "16384"},
 };
 
 struct part {
