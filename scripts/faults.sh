@@ -9,7 +9,8 @@
 #   scripts/faults.sh [SCENARIO ...]    1 2 3 4 5 neg (default: all)
 #
 # Env: NF_FAULT_DOCS (default 100000), NF_FAULT_RATE (input docs/s while
-# the faults run, default 2000), NF_FAULT_STOPS (default 10),
+# the faults run, default 2000), NF_FAULT_STOPS (default 10), NF_FAULT_CONFIG
+# (k=v,k=v worker settings for every pipeline),
 # NF_KAFKA_PORT (default 39892), NF_KEEP_KAFKA=1, NF_BIN (default: a test
 # build with -DNF_TEST_HOOKS=ON in build-faults/, made when missing; the
 # hooks never exist in the production binary). Exit 1 if any verdict fails.

@@ -21,7 +21,8 @@ line per mode:
 Pass: lost 0, unexpected 0, aborted visible 0, committed == end (and dups 0
 for exactly-once); for neg: the checker FAILS. Env: NF_FAULT_DOCS (default
 100000), NF_FAULT_RATE (input docs/s while faults run, default 2000),
-NF_FAULT_STOPS (scenario 3 repetitions, default 10), NF_BIN (a build with
+NF_FAULT_STOPS (scenario 3 repetitions, default 10), NF_FAULT_CONFIG
+(k=v,k=v worker settings for every pipeline), NF_BIN (a build with
 -DNF_TEST_HOOKS=ON for scenario 5).
 
 usage: faults.py [SCENARIO ...]   (default: all)
@@ -42,6 +43,10 @@ ROOT = nfsys.ROOT
 DOCS = int(os.environ.get("NF_FAULT_DOCS", "100000"))
 RATE = float(os.environ.get("NF_FAULT_RATE", "2000"))
 STOPS = int(os.environ.get("NF_FAULT_STOPS", "10"))
+# worker settings on top of the test ones (nfsys: 6 s session timeout),
+# e.g. NF_FAULT_CONFIG="kafka.consumer.session.timeout.ms=45000"
+EXTRA = dict(kv.split("=", 1) for kv in
+             os.environ.get("NF_FAULT_CONFIG", "").split(",") if "=" in kv)
 TMP = os.environ.get("NF_FAULT_TMP", "/tmp/noticeflow-faults")
 MODES = ("at-least-once", "exactly-once")
 N_WORKERS = 3
@@ -62,7 +67,8 @@ class Pipeline:
                               partitions=6)
         self.dir = os.path.join(TMP, self.t.group)
         os.makedirs(self.dir, exist_ok=True)
-        self.extra = dict(extra or {})
+        self.extra = dict(EXTRA)
+        self.extra.update(extra or {})
         self.env = env
         self.ws = [None] * N_WORKERS
         self.starts = [0] * N_WORKERS
@@ -251,7 +257,7 @@ def s2():
         log("broker %d restarted" % node)
 
     return verdicts("2", "broker-kill",
-                    run_scenario("2", pipes, kill, 20.0, min_actions=2))
+                    run_scenario("2", pipes, kill, 20.0, min_actions=3))
 
 
 def s3():
