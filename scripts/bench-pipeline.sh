@@ -5,7 +5,7 @@
 # Prints both and the ratio (method in scripts/lib/bench_pipeline.py).
 #
 #   scripts/bench-pipeline.sh [--docs 50000] [--partitions 6] [--rounds 1]
-#                             [--threads 2]
+#                             [--threads 2] [--kafka K=V]...
 #
 # Env: NF_BIN (default build/worker/noticeflow), NF_RELAY_BIN (beside it),
 # NF_KAFKA_PORT (default 39492: its own broker, stopped at the end).

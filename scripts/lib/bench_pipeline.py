@@ -25,12 +25,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
 import nfsys  # noqa: E402
 
 
-def run_one(kind, input_topic, n, tmp, threads):
+def run_one(kind, input_topic, n, tmp, threads, kafka=()):
+    """@kafka: librdkafka properties "k=v" for both clients of either."""
     t = nfsys.Topics("bench-" + kind, out_partitions=3, input=input_topic)
     t_start = time.time()
     if kind == "relay":
         outs = [t.out["other"]]
-        proc = nfsys.start_relay(t, tmp, "relay-" + t.group)
+        proc = nfsys.start_relay(t, tmp, "relay-" + t.group,
+                                 args=[a for kv in kafka for a in ("-X", kv)])
     else:
         outs = t.outputs + [t.dlq]
         cfg = t.worker_config(**{"worker.threads": str(threads)})
@@ -39,6 +41,8 @@ def run_one(kind, input_topic, n, tmp, threads):
                   "kafka.consumer.session.timeout.ms",
                   "kafka.consumer.heartbeat.interval.ms"):
             del cfg[k]
+        cfg.update(("kafka." + kv.split("=", 1)[0], kv.split("=", 1)[1])
+                   for kv in kafka)
         proc = nfsys.start_worker(cfg, tmp, "worker-" + t.group)
     watch = nfsys.EndOffsets(outs)
     try:
@@ -68,6 +72,9 @@ def main():
     ap.add_argument("--partitions", type=int, default=6)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--kafka", action="append", default=[], metavar="K=V",
+                    help="librdkafka property for worker and relay alike "
+                    "(an A/B of a setting: run twice)")
     a = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="noticeflow-bench-")
@@ -84,7 +91,7 @@ def main():
     res = {"relay": [], "worker": []}
     for r in range(a.rounds):
         for kind in ("relay", "worker"):
-            x = run_one(kind, inp, a.docs, tmp, a.threads)
+            x = run_one(kind, inp, a.docs, tmp, a.threads, a.kafka)
             res[kind].append(x)
             print("bench: round %d %-6s %7.0f docs/s (%.2f s, wall %.1f s, "
                   "dups %d, dead letters %d)" % (

@@ -256,7 +256,7 @@ static void test_queue_bounds(void)
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, conf, &err), 0);
     sz = sizeof(val);
     rd_kafka_conf_get(conf, "queued.max.messages.kbytes", val, &sz);
-    CHECK_STREQ(val, "8192");
+    CHECK_STREQ(val, "16384");
     rd_kafka_conf_destroy(conf);
     conf = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);

@@ -330,12 +330,12 @@ static const struct kv_default {
      * (nf_metrics); 0 disables both (the producer then counts as
      * connected). */
     {"statistics.interval.ms", "5000", 1, 1},
-    /* Memory, not speed: librdkafka's 64 MiB prefetch and 1 GiB producer
-     * queue let a worker working off a backlog peak at 140 MB RSS; with
-     * 8 MiB and 16 MiB it peaked at 50-55 MB over 1,000,000 documents
-     * (deploy/README.md, Sizing). 8 MiB still holds a full fetch
-     * (max.partition.fetch.bytes, 1 MiB) of eight partitions. */
-    {"queued.max.messages.kbytes", "8192", 1, 0},
+    /* Memory: librdkafka's 64 MiB prefetch and 1 GiB producer queue let
+     * a worker working off a backlog peak at 140 MB RSS; with 16 MiB each
+     * it peaked at 55-73 MB over 1,000,000 documents (deploy/README.md,
+     * Sizing). Not less: an 8 MiB prefetch halved the throughput (the
+     * fetcher idles whenever the queue is over its bound). */
+    {"queued.max.messages.kbytes", "16384", 1, 0},
     {"queue.buffering.max.kbytes", "16384", 0, 1},
 };
 

@@ -59,7 +59,7 @@ static const char *const consumer_conf[][2] = {
     /* eager: the cooperative-sticky fixes came after 2.0.2 */
     {"partition.assignment.strategy", "range,roundrobin"},
     /* the worker's memory defaults (nf_config.c) */
-    {"queued.max.messages.kbytes", "8192"},
+    {"queued.max.messages.kbytes", "16384"},
 };
 
 static const char *const producer_conf[][2] = {
