@@ -7,6 +7,7 @@
 #
 #   scripts/bench.sh [--docs 50000] [--py-docs 20000] [--rate 1000]
 #                    [--seconds 20] [--rss-docs 1000000] [--threads 2]
+#                    [--rounds 3]
 #
 # Env: NF_BENCH_BUILD (default build-bench: Release, made when missing),
 # NF_KAFKA_PORT (default 39592: its own broker, stopped at the end unless

@@ -25,6 +25,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
 import nfsys  # noqa: E402
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a live process (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_one(kind, input_topic, n, tmp, threads, kafka=()):
     """@kafka: librdkafka properties "k=v" for both clients of either."""
     t = nfsys.Topics("bench-" + kind, out_partitions=3, input=input_topic)
@@ -50,6 +57,7 @@ def run_one(kind, input_topic, n, tmp, threads, kafka=()):
                          [proc], timeout=900, interval=0.02)
         t_done = time.time()
         first_ms = watch.first_timestamp()
+        cpu = cpu_seconds(proc.pid)
         rc = proc.term()
     finally:
         watch.close()
@@ -62,7 +70,7 @@ def run_one(kind, input_topic, n, tmp, threads, kafka=()):
                          % (kind, rep.failures()))
     secs = t_done - first_ms / 1000.0
     return {"kind": kind, "secs": secs, "rate": n / secs,
-            "wall": t_done - t_start, "dups": rep.dups,
+            "wall": t_done - t_start, "dups": rep.dups, "cpu": cpu,
             "outputs": rep.outputs, "dead_letters": rep.dead_letters}
 
 
