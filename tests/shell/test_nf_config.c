@@ -195,13 +195,21 @@ static void test_missing_required(void)
     CHECK(strstr(err.msg, "/nonexistent/nf.properties") != NULL, "%s", err.msg);
 }
 
+/* The value of @p name in @p conf, read into @p buf ("" when unknown). */
+static const char *prop(rd_kafka_conf_t *conf, const char *name, char *buf,
+                        size_t cap)
+{
+    buf[0] = '\0';
+    rd_kafka_conf_get(conf, name, buf, &cap);
+    return buf;
+}
+
 static void test_apply_kafka(void)
 {
     struct nf_config cfg;
     struct nf_err err;
     rd_kafka_conf_t *conf;
     char val[256];
-    size_t sz;
     int rc = load(&cfg,
                   "kafka.acks=-1\nkafka.producer.message.timeout.ms=600000\n"
                   "kafka.group.instance.id=worker-1\n",
@@ -212,28 +220,18 @@ static void test_apply_kafka(void)
         return;
     conf = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, conf, &err), 0);
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "enable.auto.offset.store", val, &sz);
-    CHECK_STREQ(val, "false");
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "group.id", val, &sz);
-    CHECK_STREQ(val, "g-file");
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "group.instance.id", val, &sz);
-    CHECK_STREQ(val, "worker-1");
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "partition.assignment.strategy", val, &sz);
-    CHECK_STREQ(val, "range,roundrobin");
+    CHECK_STREQ(prop(conf, "enable.auto.offset.store", val, sizeof(val)),
+                "false");
+    CHECK_STREQ(prop(conf, "group.id", val, sizeof(val)), "g-file");
+    CHECK_STREQ(prop(conf, "group.instance.id", val, sizeof(val)), "worker-1");
+    CHECK_STREQ(prop(conf, "partition.assignment.strategy", val, sizeof(val)),
+                "range,roundrobin");
     rd_kafka_conf_destroy(conf);
 
     conf = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "enable.idempotence", val, &sz);
-    CHECK_STREQ(val, "true");
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "message.timeout.ms", val, &sz);
-    CHECK_STREQ(val, "600000");
+    CHECK_STREQ(prop(conf, "enable.idempotence", val, sizeof(val)), "true");
+    CHECK_STREQ(prop(conf, "message.timeout.ms", val, sizeof(val)), "600000");
     rd_kafka_conf_destroy(conf);
     nf_config_free(&cfg);
 }
@@ -246,7 +244,6 @@ static void test_queue_bounds(void)
     struct nf_err err;
     rd_kafka_conf_t *conf;
     char val[64];
-    size_t sz;
     int rc = load(&cfg, "", NULL, NULL, 0, &err);
 
     CHECK_INTEQ(rc, 0);
@@ -254,15 +251,13 @@ static void test_queue_bounds(void)
         return;
     conf = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_CONSUMER, conf, &err), 0);
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "queued.max.messages.kbytes", val, &sz);
-    CHECK_STREQ(val, "16384");
+    CHECK_STREQ(prop(conf, "queued.max.messages.kbytes", val, sizeof(val)),
+                "16384");
     rd_kafka_conf_destroy(conf);
     conf = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);
-    sz = sizeof(val);
-    rd_kafka_conf_get(conf, "queue.buffering.max.kbytes", val, &sz);
-    CHECK_STREQ(val, "16384");
+    CHECK_STREQ(prop(conf, "queue.buffering.max.kbytes", val, sizeof(val)),
+                "16384");
     rd_kafka_conf_destroy(conf);
     nf_config_free(&cfg);
 
