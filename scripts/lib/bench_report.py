@@ -7,7 +7,10 @@ goals next to them. A report, not a test: nothing here asserts a timing.
                               and nf-relay (no-op, same delivery settings)
                               on the same pre-filled topic, fresh groups
   worker vs Python            the same pipeline in Python (py_pipeline.py:
-                              confluent-kafka + fastavro + re), in docs/s
+                              confluent-kafka + fastavro + re, with the
+                              core's rules ported to py_enrich.py; the
+                              report checks that the port still gives the
+                              core's output on the corpus), in docs/s
                               and in CPU time per document (both processes
                               whole, librdkafka threads included): on a
                               small machine the broker bounds both
@@ -19,8 +22,10 @@ goals next to them. A report, not a test: nothing here asserts a timing.
                               every output is acked
   latency p50/p99             a paced stream (--rate docs/s for --seconds):
                               input produce() → output received by a
-                              reader, at-least-once (and exactly-once with
-                              read_committed, for information)
+                              reader, at-least-once, then the no-op relay
+                              in the worker's place (the Kafka round trips
+                              alone), and exactly-once with read_committed,
+                              for information
   RSS                         VmRSS of one worker every 10% of --rss-docs
                               streamed documents
 
@@ -28,6 +33,7 @@ Throughput windows: from the first output's CreateTime to completion, as
 scripts/lib/bench_pipeline.py (start-up and group join excluded).
 """
 import argparse
+import json
 import os
 import re
 import statistics
@@ -53,19 +59,43 @@ def log(msg):
     print("bench: " + msg, file=sys.stderr, flush=True)
 
 
-def enrich_mbps(bench_bin):
+def corpus_files():
+    """The shared corpus (seed + dev), or samples/ where it is absent."""
     corpus = os.path.join(ROOT, "..", "shared", "corpus")
     files = sorted(os.path.join(corpus, d, f) for d in ("seed", "dev")
                    if os.path.isdir(os.path.join(corpus, d))
                    for f in os.listdir(os.path.join(corpus, d))
                    if f.endswith(".txt"))
-    if not files:
-        files = sorted(os.path.join(ROOT, "samples", f)
-                       for f in os.listdir(os.path.join(ROOT, "samples"))
-                       if f.endswith(".txt"))
-    out = subprocess.run(["taskset", "-c", "0", bench_bin, "100"] + files,
+    return files or sorted(os.path.join(ROOT, "samples", f)
+                           for f in os.listdir(os.path.join(ROOT, "samples"))
+                           if f.endswith(".txt"))
+
+
+def enrich_mbps(bench_bin):
+    out = subprocess.run(["taskset", "-c", "0", bench_bin, "100"]
+                         + corpus_files(),
                          capture_output=True, text=True, check=True).stdout
     return float(re.search(r"enrich_mb_per_s\s+([0-9.]+)", out).group(1))
+
+
+def port_agreement():
+    """(same, total): documents on which the Python port (py_enrich.py)
+    gives the C core's output. The Python baseline is only a fair one
+    while it does the worker's work; a core change it does not follow
+    shows here."""
+    files = corpus_files()
+
+    def run(cmd):
+        out = subprocess.run(cmd + files, capture_output=True, text=True,
+                             check=True).stdout
+        return [json.loads(line) for line in out.splitlines()]
+
+    c = run([nfsys.NF_BIN, "enrich"])
+    py = run([sys.executable,
+              os.path.join(ROOT, "scripts", "lib", "py_enrich.py")])
+    # json.loads reads C's 17-digit confidence and Python's shortest
+    # repr of the same double to the same float
+    return sum(a == b for a, b in zip(c, py)), len(files)
 
 
 def committed_total(c, tps):
@@ -133,7 +163,10 @@ def run_python(inp, n, tmp):
 
 
 def latency(mode, rate, seconds, tmp):
-    """p50/p99/max ms from input produce() to the output's arrival."""
+    """p50/p99/max ms from input produce() to the output's arrival, and
+    the p99 of its two hops. @mode: at-least-once, exactly-once, or relay
+    (nf-relay in the worker's place: the same Kafka round trips with no
+    work, so the part of the latency that is not the worker's)."""
     t = nfsys.Topics("bench-lat", partitions=6)
     extra = {"metrics.listen": ""}
     iso = "read_uncommitted"
@@ -141,11 +174,15 @@ def latency(mode, rate, seconds, tmp):
         extra.update({"delivery.mode": "exactly-once",
                       "eos.instance.id": "lat"})
         iso = "read_committed"
-    proc = nfsys.start_worker(t.worker_config(**extra), tmp,
-                              "lat-" + t.group)
+    if mode == "relay":
+        proc = nfsys.start_relay(t, tmp, "lat-relay-" + t.group)
+    else:
+        proc = nfsys.start_worker(t.worker_config(**extra), tmp,
+                                  "lat-" + t.group)
     lat = []
     hops = ([], [])  # produce -> worker produces, worker produces -> read
     n = int(rate * seconds)
+    warm = threading.Event()
     done = threading.Event()
 
     def reader():
@@ -161,6 +198,9 @@ def latency(mode, rate, seconds, tmp):
             m = c.poll(0.05)
             if m is None or m.error() or not m.key():
                 continue
+            if m.key().startswith(b"warm"):
+                warm.set()
+                continue
             now = time.time()
             t0 = float(m.key().split(b"|")[1])
             lat.append((now - t0) * 1000)
@@ -172,14 +212,18 @@ def latency(mode, rate, seconds, tmp):
 
     r = threading.Thread(target=reader)
     r.start()
-    # warm up: the worker has joined and produced once
     p = Producer({"bootstrap.servers": BOOTSTRAP, "linger.ms": 0,
                   "acks": "all", "enable.idempotence": True})
-    docs = nfsys.make_docs(n, tag="lat")
-    nfsys.wait_until(lambda: proc.alive() and "assigned" in proc.log_text(),
-                     "worker assignment", [proc], timeout=120)
+    docs = nfsys.make_docs(n + 1, tag="lat")
+    # warm up: the measured stream starts once one document has gone
+    # through (group joined, output topics' metadata known, reader
+    # assigned)
+    p.produce(t.input, value=docs[-1][1], key=b"warm")
+    p.flush(60)
+    nfsys.wait_until(warm.is_set, "%s warm-up document" % mode, [proc],
+                     timeout=120)
     t0 = time.monotonic()
-    for i, (_, value, _) in enumerate(docs):
+    for i, (_, value, _) in enumerate(docs[:n]):
         ahead = t0 + i / rate - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
@@ -197,8 +241,8 @@ def latency(mode, rate, seconds, tmp):
         log("latency %s: only %d of %d outputs seen" % (mode, len(lat), n))
     q = statistics.quantiles(lat, n=100)
     h = [statistics.quantiles(x, n=100)[98] for x in hops]
-    log("latency %s hops p99: produce -> worker produces %.1f ms, "
-        "worker produces -> read %.1f ms (CreateTime: +-1 ms)"
+    log("latency %s hops p99: produce -> produced again %.1f ms, "
+        "produced again -> read %.1f ms (CreateTime: +-1 ms)"
         % (mode, h[0], h[1]))
     return q[49], q[98], lat[-1], h
 
@@ -259,6 +303,9 @@ def main():
 
     mbps = enrich_mbps(a.bench_enrich)
     log("enrichment %.1f MB/s per core" % mbps)
+    same, total = port_agreement()
+    log("Python port: the C core's output on %d of %d corpus documents"
+        % (same, total))
 
     docs = nfsys.make_docs(a.docs, "bench")
     size = sum(len(v) for _, v, _ in docs) / len(docs)
@@ -291,6 +338,8 @@ def main():
     p50, p99, pmax, hops = latency("at-least-once", a.rate, a.seconds, tmp)
     log("latency at-least-once p50 %.1f p99 %.1f max %.1f ms"
         % (p50, p99, pmax))
+    r50, r99, rmax, rhops = latency("relay", a.rate, a.seconds, tmp)
+    log("latency relay p50 %.1f p99 %.1f max %.1f ms" % (r50, r99, rmax))
     e50, e99, emax, _ = latency("exactly-once", a.rate, a.seconds, tmp)
     log("latency exactly-once p50 %.1f p99 %.1f max %.1f ms"
         % (e50, e99, emax))
@@ -315,8 +364,11 @@ def main():
     print("| worker, at-least-once | %.0f docs/s | - | - |" % worker)
     row("worker / relay", "%.2fx" % (worker / relay), ">= 0.7x",
         worker / relay >= 0.7)
-    print("| Python pipeline (confluent-kafka + fastavro + re), %d docs | "
-          "%.0f docs/s | - | - |" % (a.py_docs, py))
+    print("| Python pipeline (confluent-kafka + fastavro + re, the core's "
+          "rules ported: py_enrich.py), %d docs | %.0f docs/s | - | - |"
+          % (a.py_docs, py))
+    row("the port's output equals the core's (corpus documents)",
+        "%d of %d" % (same, total), "all", same == total)
     row("worker / Python", "%.1fx" % (worker / py), ">= 10x",
         worker / py >= 10)
     # Both throughputs are bounded by the broker sharing the two cores;
@@ -332,6 +384,12 @@ def main():
         p99 <= 25)
     print("| p99 of its hops: produce → worker produces / worker produces → "
           "reader | %.1f / %.1f ms | - | - |" % tuple(hops))
+    # the same stream through the no-op relay: the Kafka round trips
+    # alone, which is what the worker's p99 cannot go below here
+    print("| latency at %.0f docs/s, no-op relay in the worker's place "
+          "(p50 / p99 / max; hops p99) | %.1f / %.1f / %.1f ms; "
+          "%.1f / %.1f ms | - | - |"
+          % ((a.rate, r50, r99, rmax) + tuple(rhops)))
     print("| latency at %.0f docs/s, exactly-once, read_committed "
           "(p50 / p99 / max) | %.1f / %.1f / %.1f ms | - | - |"
           % (a.rate, e50, e99, emax))

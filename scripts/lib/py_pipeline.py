@@ -1,11 +1,23 @@
 """The baseline of scripts/bench.sh: the same pipeline as a typical user
 would write it in Python with confluent-kafka + fastavro + re. One process,
-one loop: consume, decode, regex extraction (category cues, organization,
-title, dates, counts), a record of schemas/notice_event.avsc encoded with
-fastavro (single-object framing, as the worker), produce with the same
-delivery settings (idempotent, acks=all), offsets stored after delivery.
-Its extraction is far cruder than the C core (no folding, no eras, no
-full-width digits...): the comparison flatters Python.
+one loop: consume, decode, enrich with py_enrich.py, a record of
+schemas/notice_event.avsc encoded with fastavro (single-object framing, as
+the worker), produce with the same delivery settings (idempotent,
+acks=all), offsets stored after delivery.
+
+py_enrich.py is a port of the C core's rules and tables (worker/core:
+folding, numerals, 西暦/和暦 dates with inference and roles, header,
+classification, counts) in plain Python (re + stdlib), so both pipelines do
+the same work. On ../shared/corpus (seed + dev, 61 documents) it scores as
+the core: category_accuracy 1.000, organization_exact 0.869,
+published_date_exact 1.000, affected_count_exact 1.000, dates_f1 0.993,
+counts_f1 1.000, incident_types_f1 0.990; its output equals
+`noticeflow enrich` on the corpus, the golden cases and the unit fixtures.
+It costs about 0.8 ms of CPU per corpus document (the crude regexes it
+replaces: about 0.14 ms, with far lower scores).
+
+A document the core refuses (empty, binary) is skipped; the worker
+dead-letters it.
 
 usage: py_pipeline.py BOOTSTRAP GROUP INPUT OUTPUT
 Stops on SIGTERM (flush, commit, close).
@@ -13,7 +25,6 @@ Stops on SIGTERM (flush, commit, close).
 import io
 import json
 import os
-import re
 import signal
 import sys
 
@@ -21,51 +32,9 @@ import fastavro
 from confluent_kafka import Consumer, Producer, TopicPartition
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
+from py_enrich import EnrichError, enrich
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-INCIDENT = re.compile("不正アクセス|漏えい|漏洩|流出|ランサムウェア|紛失|"
-                      "盗難|誤送信|サイバー攻撃|マルウェア")
-CAMPAIGN = re.compile("ポイント|キャンペーン|プレゼント|抽選")
-ORG = re.compile(r"(株式会社[^\s　、。]{1,30}|[^\s　、。]{1,30}株式会社)")
-DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-COUNT = re.compile(r"(約)?([0-9,]+)(件|名|人)")
-
-
-def enrich(text):
-    cues = [(m.group(0), m.start(), m.end()) for m in INCIDENT.finditer(text)]
-    camp = [(m.group(0), m.start(), m.end()) for m in CAMPAIGN.finditer(text)]
-    cat = "incident" if cues else "loyalty_campaign" if camp else "other"
-    reasons = [{"cue": c, "signal": cat, "start": s, "end": e}
-               for c, s, e in (cues or camp)[:8]]
-    lines = text.strip().split("\n")
-    org = ORG.search(text)
-    dates = [{"date": "%s-%02d-%02d" % (m.group(1), int(m.group(2)),
-                                        int(m.group(3))),
-              "text": m.group(0), "start": m.start(), "end": m.end(),
-              "role": "other"} for m in DATE.finditer(text)]
-    counts = []
-    for m in COUNT.finditer(text):
-        try:
-            v = int(m.group(2).replace(",", ""))
-        except ValueError:
-            continue
-        counts.append({"value": v, "unit": m.group(3), "text": m.group(0),
-                       "start": m.start(), "end": m.end(),
-                       "approximate": bool(m.group(1)), "role": "other"})
-    best = max(counts, key=lambda c: c["value"]) if counts else None
-    return {
-        "category": cat, "category_confidence": 0.9 if cues else 0.5,
-        "category_reasons": reasons,
-        "incident_types": ["unauthorized_access"] if cues else [],
-        "organization": org.group(0) if org else None,
-        "title": lines[1] if len(lines) > 1 else None,
-        "published_date": dates[0]["date"] if dates else None,
-        "dates": dates, "discovered_date": None, "period_start": None,
-        "period_end": None, "counts": counts,
-        "affected_count": best["value"] if best else None,
-        "affected_unit": best["unit"] if best else None,
-        "provenance": {},
-    }
 
 
 def main():
@@ -95,7 +64,10 @@ def main():
             continue
         text = m.value().decode("utf-8", "replace")
         eid = "%s/%d/%d" % (m.topic(), m.partition(), m.offset())
-        rec = enrich(text)
+        try:
+            rec = enrich(text)
+        except EnrichError:
+            continue    # empty or binary: the worker dead-letters it
         rec.update({"event_id": eid, "worker_version": "py",
                     "source": {"topic": m.topic(), "partition": m.partition(),
                                "offset": m.offset(),

@@ -236,8 +236,9 @@ static void test_apply_kafka(void)
     nf_config_free(&cfg);
 }
 
-/* The memory defaults apply, may be overridden, and a producer queue that
- * cannot hold one record is refused instead of stalling the worker. */
+/* The memory and latency defaults apply, may be overridden, and a producer
+ * queue that cannot hold one record is refused instead of stalling the
+ * worker. */
 static void test_queue_bounds(void)
 {
     struct nf_config cfg;
@@ -258,6 +259,7 @@ static void test_queue_bounds(void)
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);
     CHECK_STREQ(prop(conf, "queue.buffering.max.kbytes", val, sizeof(val)),
                 "16384");
+    CHECK_STREQ(prop(conf, "linger.ms", val, sizeof(val)), "1");
     rd_kafka_conf_destroy(conf);
     nf_config_free(&cfg);
 

@@ -340,6 +340,11 @@ static const struct kv_default {
      * fetcher idles whenever the queue is over its bound). */
     {"queued.max.messages.kbytes", "16384", 1, 0},
     {"queue.buffering.max.kbytes", "16384", 0, 1},
+    /* An alerting feed: librdkafka's 5 ms batching wait was most of the
+     * median latency (6.5 ms at 1,000 docs/s; 2.8 ms with 1). Under load
+     * batches fill while requests are in flight, so throughput held
+     * (21.5k docs/s with 5 ms, 22.8k with 1; 0 cost ~5% and more CPU). */
+    {"linger.ms", "1", 0, 1},
 };
 
 #define N_DEFAULTS (sizeof(defaults) / sizeof(defaults[0]))

@@ -67,7 +67,7 @@ static const char *const producer_conf[][2] = {
     {"acks", "all"},
     /* never time a message out quickly: a timed-out one may be written */
     {"message.timeout.ms", "300000"},
-    {"linger.ms", "5"},
+    {"linger.ms", "1"},
     {"queue.buffering.max.kbytes", "16384"},
 };
 
