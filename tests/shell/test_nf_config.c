@@ -258,7 +258,7 @@ static void test_queue_bounds(void)
     conf = rd_kafka_conf_new();
     CHECK_INTEQ(nf_config_apply_kafka(&cfg, NF_KAFKA_PRODUCER, conf, &err), 0);
     CHECK_STREQ(prop(conf, "queue.buffering.max.kbytes", val, sizeof(val)),
-                "16384");
+                "8192");
     CHECK_STREQ(prop(conf, "linger.ms", val, sizeof(val)), "1");
     rd_kafka_conf_destroy(conf);
     nf_config_free(&cfg);

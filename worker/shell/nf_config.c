@@ -334,12 +334,15 @@ static const struct kv_default {
      * connected). */
     {"statistics.interval.ms", "5000", 1, 1},
     /* Memory: librdkafka's 64 MiB prefetch and 1 GiB producer queue let
-     * a worker working off a backlog peak at 140 MB RSS; with 16 MiB each
-     * it peaked at 55-73 MB over 1,000,000 documents (deploy/README.md,
-     * Sizing). Not less: an 8 MiB prefetch halved the throughput (the
-     * fetcher idles whenever the queue is over its bound). */
+     * a worker working off a backlog peak at 140 MB RSS; with 16 MiB of
+     * prefetch and 8 MiB of outputs awaiting acks it peaked at 60-64 MB
+     * over 300,000 documents (deploy/README.md, Sizing). Not less
+     * prefetch: 8 MiB halved the throughput, because librdkafka 2.0 backs
+     * a partition off for a whole second once the queue is over its bound
+     * (fetch.queue.backoff.ms came in 2.3). The producer queue has no such
+     * stall: 8 MiB kept the throughput of 16 MiB. */
     {"queued.max.messages.kbytes", "16384", 1, 0},
-    {"queue.buffering.max.kbytes", "16384", 0, 1},
+    {"queue.buffering.max.kbytes", "8192", 0, 1},
     /* An alerting feed: librdkafka's 5 ms batching wait was most of the
      * median latency (6.5 ms at 1,000 docs/s; 2.8 ms with 1). Under load
      * batches fill while requests are in flight, so throughput held

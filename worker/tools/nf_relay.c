@@ -68,7 +68,7 @@ static const char *const producer_conf[][2] = {
     /* never time a message out quickly: a timed-out one may be written */
     {"message.timeout.ms", "300000"},
     {"linger.ms", "1"},
-    {"queue.buffering.max.kbytes", "16384"},
+    {"queue.buffering.max.kbytes", "8192"},
 };
 
 struct part {
