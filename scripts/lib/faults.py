@@ -340,15 +340,32 @@ def neg():
           "lost=%d (must be > 0): %s"
           % ("PASS" if caught else "FAIL", len(rep.lost), rep.summary()),
           flush=True)
-    # 2. aborted visibility: an exactly-once run with a kill (aborted
-    # transactions), read back by a reader that ignores transactions
-    p = Pipeline("neg", "exactly-once")
+    # 2. aborted visibility: an exactly-once run with kills (aborted
+    # transactions), read back by a reader that ignores transactions. The
+    # kills must abort something, else the control proves nothing:
+    # transactions are held open 5 s and every worker is killed once an
+    # open transaction holds records (the outputs' end offsets run ahead
+    # of their last stable offsets). A kill at a fixed input count could
+    # land between a rebalance's commit and the next output, leaving
+    # nothing to abort.
+    p = Pipeline("neg", "exactly-once", extra={"eos.batch.max.ms": "5000"})
     docs = nfsys.make_docs(min(DOCS, 6000), tag="nege")
+    ends = nfsys.EndOffsets(p.t.outputs, isolation="read_uncommitted")
+    stable = nfsys.EndOffsets(p.t.outputs)
 
     def kill():
-        p.kill9(1)
+        nfsys.wait_until(lambda: ends.total() > stable.total(),
+                         "records in an open transaction", timeout=120,
+                         interval=0.05)
+        for i in range(N_WORKERS):
+            p.kill9(i)
 
-    nfsys.produce(p.t.input, docs, rate=1000, events={len(docs) // 2: kill})
+    try:
+        nfsys.produce(p.t.input, docs, rate=1000,
+                      events={len(docs) // 2: kill})
+    finally:
+        ends.close()
+        stable.close()
     nfsys.wait_until(lambda: nfsys.drained(p.t), "drain")
     p.stop()
     good_rep = p.t.check()
